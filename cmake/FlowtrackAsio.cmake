@@ -1,0 +1,19 @@
+# Debian's libasio-dev ships no CMake package: find the header and build the imported
+# target ourselves. Asio is compiled once (ASIO_SEPARATE_COMPILATION) into flowtrack_asio,
+# which every target that uses Asio links; it carries the defines every TU needs.
+find_path(ASIO_INCLUDE_DIR asio.hpp REQUIRED)
+file(STRINGS ${ASIO_INCLUDE_DIR}/asio/version.hpp _asio_version_line REGEX "#define ASIO_VERSION ")
+string(REGEX MATCH "[0-9]+" _asio_version "${_asio_version_line}")
+if(_asio_version LESS 102200)
+  message(FATAL_ERROR "flowtrack needs standalone Asio >= 1.22 (found ${_asio_version})")
+endif()
+
+add_library(flowtrack_asio STATIC ${CMAKE_CURRENT_LIST_DIR}/../src/asio/asio_impl.cpp)
+add_library(flowtrack::asio ALIAS flowtrack_asio)
+target_include_directories(flowtrack_asio SYSTEM PUBLIC $<BUILD_INTERFACE:${ASIO_INCLUDE_DIR}>)
+target_compile_definitions(flowtrack_asio PUBLIC
+  ASIO_STANDALONE ASIO_NO_DEPRECATED ASIO_HAS_CO_AWAIT=1 ASIO_SEPARATE_COMPILATION)
+target_compile_options(flowtrack_asio PUBLIC
+  $<$<CXX_COMPILER_ID:Clang>:-fno-sanitize=function>)
+target_link_libraries(flowtrack_asio PUBLIC Threads::Threads OpenSSL::SSL OpenSSL::Crypto)
+set_target_properties(flowtrack_asio PROPERTIES EXPORT_NAME asio)

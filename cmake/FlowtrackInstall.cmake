@@ -1,0 +1,1 @@
+# Installation is completed by the client issue (package config); placeholder kept minimal.
