@@ -1,0 +1,92 @@
+// flowtrack::client — a Segment client for Asio applications.
+//
+//   asio::io_context io;
+//   flowtrack::client c{io, {.write_key = "KEY"}};
+//   c.track({.user_id = "u1", .event = "Signed Up"});          // any thread, never blocks
+//   asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+//     auto report = co_await c.async_close(3s);                 // bounded by 3 s, whatever happens
+//   }, asio::detached);
+//   io.run();
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <system_error>
+
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+#include <asio/io_context.hpp>
+
+#include "flowtrack/config.hpp"
+#include "flowtrack/error.hpp"
+#include "flowtrack/message.hpp"
+#include "flowtrack/stats.hpp"
+
+namespace flowtrack {
+
+namespace detail {
+class client_impl;
+}
+
+/// The library's exact version, also sent as context.library.version.
+const char* library_version() noexcept;
+
+/// A batching, retrying Segment client bound to one executor.
+///
+/// Producers call track()/identify()/... from any thread: the message is validated and encoded
+/// on the caller's thread, then put in a bounded queue without waiting. A long-lived task on
+/// the executor batches and sends; up to config::max_in_flight batches at once, each on a
+/// keep-alive connection. Nothing is written to stdout/stderr: diagnostics go to
+/// config::logger, per-message outcomes to config::on_delivery.
+///
+/// Thread-safety: every member function may be called from any thread concurrently.
+/// Lifetime: call async_close() before destroying the client; destroying an open client
+/// cancels its work at once and counts what was queued as pending.
+class client {
+ public:
+  /// Starts the client's background task on `ex`. Throws std::system_error with
+  /// errc::invalid_config for an unusable configuration (empty write key, bad endpoint URL,
+  /// limits out of range) — a programming error, detected before any message is accepted.
+  client(asio::any_io_executor ex, config cfg);
+  client(asio::io_context& io, config cfg);
+  ~client();
+  client(const client&) = delete;
+  client& operator=(const client&) = delete;
+
+  /// Validates, encodes and queues one message. Never blocks, never throws for bad input.
+  /// Errors: errc::invalid_message, invalid_utf8 (only when repair is off), invalid_number,
+  /// message_too_large, nesting_too_deep (nothing queued); errc::queue_full (dropped, counted);
+  /// errc::closed (after async_close() began).
+  std::error_code track(const track_message& m);
+  std::error_code identify(const identify_message& m);
+  std::error_code page(const page_message& m);
+  std::error_code screen(const screen_message& m);
+  std::error_code group(const group_message& m);
+  std::error_code alias(const alias_message& m);
+
+  /// Completes when every message accepted before the call is delivered or has definitively
+  /// failed (sends partial batches at once, without waiting for flush_interval).
+  /// Result: empty when all of them were delivered, else the error of the last failure.
+  /// Cancellation: cancelling the awaiting coroutine abandons the wait, not the delivery.
+  /// Completes with errc::closed when the client closes before the messages were resolved.
+  asio::awaitable<std::error_code> async_flush();
+
+  /// Stops intake (later track() calls return errc::closed), sends what is queued, and
+  /// completes when all is resolved or when `timeout` has passed, whichever comes first: at
+  /// the deadline it cancels every operation in flight (resolve, connect, TLS handshake,
+  /// write, read, backoff) and reports the rest as pending. Completes no later than the
+  /// deadline plus a few milliseconds. Idempotent: a second call waits for the first close
+  /// (bounded by its own timeout) and returns the same report.
+  asio::awaitable<close_report> async_close(std::chrono::milliseconds timeout);
+
+  /// The counters, at any time, from any thread.
+  stats statistics() const noexcept;
+
+  /// The executor the client's tasks run on.
+  asio::any_io_executor get_executor() const noexcept;
+
+ private:
+  std::shared_ptr<detail::client_impl> impl_;
+};
+
+}  // namespace flowtrack

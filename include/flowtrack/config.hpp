@@ -1,0 +1,104 @@
+// Client configuration: an aggregate whose every field has a documented default.
+//
+//   flowtrack::config cfg{.write_key = "KEY", .endpoint = "http://127.0.0.1:8080", .gzip = true};
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include <nlohmann/json.hpp>
+
+namespace flowtrack {
+
+using namespace std::chrono_literals;
+
+/// How failed batch requests are retried. Statuses and errors that can never succeed
+/// (400, 401, 403, 413...) are not retried whatever these say.
+struct retry_config {
+  /// Attempts per batch, the first included. 1 disables retries.
+  int max_attempts = 10;
+  /// Delay before the first retry; doubles on each retry up to max_delay.
+  std::chrono::milliseconds base_delay = 100ms;
+  std::chrono::milliseconds max_delay = 10s;
+  /// Share of each delay that is random (0: none, 1: "full jitter", delay in [0, d]).
+  double jitter = 0.5;
+  /// Upper clamp for a server's Retry-After (seconds or HTTP date).
+  std::chrono::milliseconds max_retry_after = 300s;
+  /// A batch stops being retried once this much time has passed since its first attempt
+  /// (0: no budget, only max_attempts).
+  std::chrono::milliseconds total_budget = 120s;
+};
+
+/// Per-phase timeouts; each phase fails with its own error code (errc::resolve_timeout...).
+struct timeout_config {
+  std::chrono::milliseconds resolve = 5s;
+  std::chrono::milliseconds connect = 5s;
+  std::chrono::milliseconds tls_handshake = 5s;
+  /// Writing one request and reading its whole response.
+  std::chrono::milliseconds request = 15s;
+};
+
+/// TLS for https endpoints. Verification (chain and host name) is on by default.
+struct tls_config {
+  bool verify = true;
+  /// PEM CA bundle / hashed CA directory; both empty: the system's default paths.
+  std::string ca_file;
+  std::string ca_dir;
+};
+
+/// What track() does when the queue is at capacity. Either way it never blocks, the
+/// dropped message is counted in stats::dropped, and track() returns errc::queue_full.
+enum class overflow_policy {
+  drop_newest,  ///< refuse the new message
+  drop_oldest,  ///< evict the oldest queued message (reported as dropped) and accept the new one
+};
+
+enum class log_level { debug, info, warning, error };
+
+struct config {
+  /// Segment source write key. Required (empty: errc::invalid_config at construction).
+  std::string write_key;
+  /// Scheme, host and optional port; `/v1/batch` is appended. http:// and https://.
+  std::string endpoint = "https://api.segment.io";
+
+  /// A batch is sent when it holds this many messages (at most 2500, Segment's limit)...
+  std::size_t batch_max_messages = 250;
+  /// ...or its body would exceed this many bytes (at most 500000, Segment's limit)...
+  std::size_t batch_max_bytes = 500000;
+  /// ...or this long after its first message was queued.
+  std::chrono::milliseconds flush_interval = 5s;
+
+  /// Messages held in memory (queued, not yet in a batch); the memory bound.
+  std::size_t queue_capacity = 10000;
+  overflow_policy overflow = overflow_policy::drop_newest;
+  /// Batches sent at once, each on its own keep-alive connection.
+  std::size_t max_in_flight = 2;
+
+  retry_config retry;
+  timeout_config timeouts;
+  tls_config tls;
+  /// Compress request bodies (Content-Encoding: gzip).
+  bool gzip = false;
+
+  /// Merged into the batch-level `context` (with `library` = {name: "flowtrack", version}).
+  nlohmann::json default_context = nlohmann::json::object();
+
+  /// Directory for the durable spool: what close() could not deliver by its deadline is
+  /// written there and sent first by the next client that starts with the same directory.
+  /// Empty (the default): no spool, undelivered messages are reported as pending.
+  std::filesystem::path spool_dir;
+
+  /// Receives the client's diagnostics. Empty (the default): the client writes nothing anywhere.
+  /// Called on the client's executor; never receives the write key.
+  std::function<void(log_level, std::string_view)> logger;
+  /// Called once per message when its fate is known: empty error = delivered, else why it was
+  /// not (errc::http_status, errc::retries_exhausted...). Called on the client's executor.
+  std::function<void(std::string_view message_id, std::error_code)> on_delivery;
+};
+
+}  // namespace flowtrack

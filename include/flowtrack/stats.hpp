@@ -1,0 +1,40 @@
+// Counters a client keeps from construction on, and the report its close returns.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+namespace flowtrack {
+
+/// A snapshot of a client's counters (messages unless named otherwise).
+struct stats {
+  std::uint64_t enqueued = 0;    ///< accepted by track()/identify()/...
+  std::uint64_t delivered = 0;   ///< acknowledged by the server with a 2xx
+  std::uint64_t failed = 0;      ///< refused for good (permanent status, retries exhausted)
+  std::uint64_t dropped = 0;     ///< lost to a full queue (never accepted, or evicted)
+  std::uint64_t pending = 0;     ///< accepted, fate not yet known (queued or in flight)
+  std::uint64_t spooled = 0;     ///< written to the spool for a later run
+  std::uint64_t retries = 0;     ///< batch requests sent again after a failure
+  std::uint64_t requests = 0;    ///< batch requests sent, retries included
+  std::uint64_t batches = 0;     ///< distinct batches formed
+  std::uint64_t bytes_sent = 0;  ///< request bodies written, after compression
+  std::uint64_t connections = 0; ///< connections opened (keep-alive reuse keeps this low)
+};
+
+/// What async_close() did. delivered + failed + dropped + pending + spooled accounts for
+/// every message ever passed to the client (invalid input excluded: it is refused at once).
+struct close_report {
+  std::uint64_t delivered = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t dropped = 0;
+  /// Accepted but neither delivered nor failed when close completed (the deadline came first
+  /// and they could not be spooled).
+  std::uint64_t pending = 0;
+  /// Written to the spool for the next run to send.
+  std::uint64_t spooled = 0;
+  /// True when the deadline, not the end of the work, completed the close.
+  bool deadline_reached = false;
+  std::chrono::milliseconds elapsed{0};
+};
+
+}  // namespace flowtrack

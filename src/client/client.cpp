@@ -1,0 +1,76 @@
+// The public facade: forwards to client_impl, hopping onto its strand for async work.
+#include "flowtrack/client.hpp"
+
+#include <asio/co_spawn.hpp>
+#include <asio/post.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "client/client_impl.hpp"
+
+namespace flowtrack {
+
+const char* library_version() noexcept { return FLOWTRACK_VERSION; }
+
+namespace detail {
+
+template <class Message>
+std::error_code client_impl::enqueue(const Message& m) {
+  if (queue_.closed()) return errc::closed;
+  encoded_message encoded;
+  if (auto ec = encode(m, encode_options{.now = std::chrono::system_clock::now()}, encoded)) return ec;
+  bool became_ready = false;
+  switch (queue_.push(std::move(encoded), became_ready)) {
+    case push_result::closed:
+      return errc::closed;
+    case push_result::full:
+      counters_.dropped.fetch_add(1, std::memory_order_relaxed);
+      return errc::queue_full;
+    case push_result::accepted_evicting_oldest:
+      counters_.dropped.fetch_add(1, std::memory_order_relaxed);
+      counters_.evicted.fetch_add(1, std::memory_order_relaxed);
+      counters_.enqueued.fetch_add(1, std::memory_order_relaxed);
+      wake_from_any_thread();  // so the eviction is reported
+      return {};
+    case push_result::accepted:
+      counters_.enqueued.fetch_add(1, std::memory_order_relaxed);
+      if (became_ready) wake_from_any_thread();
+      return {};
+  }
+  return {};
+}
+
+}  // namespace detail
+
+client::client(asio::any_io_executor ex, config cfg)
+    : impl_(std::make_shared<detail::client_impl>(std::move(ex), std::move(cfg))) {
+  impl_->start();
+}
+
+client::client(asio::io_context& io, config cfg) : client(io.get_executor(), std::move(cfg)) {}
+
+client::~client() {
+  asio::post(impl_->strand(), [impl = impl_] { impl->shutdown_now(); });
+}
+
+std::error_code client::track(const track_message& m) { return impl_->enqueue(m); }
+std::error_code client::identify(const identify_message& m) { return impl_->enqueue(m); }
+std::error_code client::page(const page_message& m) { return impl_->enqueue(m); }
+std::error_code client::screen(const screen_message& m) { return impl_->enqueue(m); }
+std::error_code client::group(const group_message& m) { return impl_->enqueue(m); }
+std::error_code client::alias(const alias_message& m) { return impl_->enqueue(m); }
+
+asio::awaitable<std::error_code> client::async_flush() {
+  auto impl = impl_;
+  co_return co_await asio::co_spawn(impl->strand(), impl->flush(), asio::use_awaitable);
+}
+
+asio::awaitable<close_report> client::async_close(std::chrono::milliseconds timeout) {
+  auto impl = impl_;
+  co_return co_await asio::co_spawn(impl->strand(), impl->close(timeout), asio::use_awaitable);
+}
+
+stats client::statistics() const noexcept { return impl_->snapshot(); }
+
+asio::any_io_executor client::get_executor() const noexcept { return impl_->strand().get_inner_executor(); }
+
+}  // namespace flowtrack

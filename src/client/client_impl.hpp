@@ -1,0 +1,150 @@
+// The client's engine. Producers (any thread) touch only the queue and the atomic counters;
+// everything else lives on the strand: the batcher loop, the interval ticker, the batch
+// senders (one coroutine per batch in flight), flush waiters and close.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/ssl/context.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/strand.hpp>
+
+#include "client/message_queue.hpp"
+#include "client/strand_event.hpp"
+#include "flowtrack/config.hpp"
+#include "flowtrack/stats.hpp"
+#include "http/http_codec.hpp"
+#include "transport/connection.hpp"
+#include "transport/endpoint.hpp"
+#include "wire/encoder.hpp"
+
+namespace flowtrack::detail {
+
+/// A batch: its body is built once; each message's place in it is kept for callbacks and the spool.
+struct batch {
+  struct entry {
+    std::uint32_t offset, size;        // the message's JSON within body
+    std::uint32_t id_offset, id_size;  // its messageId within body
+  };
+  std::uint64_t first_seq = 0, last_seq = 0;
+  std::string body;
+  std::vector<entry> entries;
+  bool resolved = false;
+
+  std::string_view message_json(const entry& e) const { return std::string_view(body).substr(e.offset, e.size); }
+  std::string_view message_id(const entry& e) const { return std::string_view(body).substr(e.id_offset, e.id_size); }
+};
+
+/// What close() may abort in a running sender.
+struct sender_slot {
+  explicit sender_slot(asio::any_io_executor ex) : backoff(std::move(ex)) {}
+  asio::steady_timer backoff;
+  connection* conn = nullptr;
+};
+
+struct counters {
+  std::atomic<std::uint64_t> enqueued{0}, delivered{0}, failed{0}, dropped{0}, evicted{0}, spooled{0},
+      retries{0}, requests{0}, batches{0}, bytes_sent{0}, connections{0};
+};
+
+class client_impl : public std::enable_shared_from_this<client_impl> {
+ public:
+  using strand_type = asio::strand<asio::any_io_executor>;
+
+  client_impl(asio::any_io_executor ex, config cfg);
+  ~client_impl();
+
+  /// Spawns the batcher loop and the ticker. Called once, right after construction.
+  void start();
+
+  /// Any thread: validate, encode, queue.
+  template <class Message>
+  std::error_code enqueue(const Message& m);
+
+  // The following run on the strand.
+  asio::awaitable<std::error_code> flush();
+  asio::awaitable<close_report> close(std::chrono::milliseconds timeout);
+  /// The client object is gone: cancel everything now, without waiting.
+  void shutdown_now();
+
+  stats snapshot() const noexcept;
+  const strand_type& strand() const noexcept { return strand_; }
+
+ private:
+  struct flush_waiter {
+    explicit flush_waiter(asio::any_io_executor ex, std::uint64_t end) : done(std::move(ex)), end_seq(end) {}
+    strand_event done;
+    std::uint64_t end_seq;  // resolved when every seq < end_seq is resolved
+    std::error_code result;
+  };
+
+  // Batcher (client_impl.cpp)
+  asio::awaitable<void> run();
+  asio::awaitable<void> tick();
+  void wake_from_any_thread();
+  void pump();
+  std::shared_ptr<batch> form_batch(bool force);
+  void settle();
+  bool all_resolved() const;
+  std::uint64_t lowest_unresolved_seq() const;
+  void report_evictions();
+  void stop();
+
+  // Sender (batch_sender.cpp)
+  asio::awaitable<void> send_batch(std::shared_ptr<batch> b);
+  asio::awaitable<void> deliver(batch& b, sender_slot& slot);
+  asio::awaitable<std::error_code> attempt(batch& b, sender_slot& slot, int attempt_index, http::response& res);
+  std::unique_ptr<connection> acquire_connection();
+  void release_connection(std::unique_ptr<connection> c);
+  void resolve_batch(batch& b, std::error_code outcome);
+  void abort_senders();
+
+  template <class... Parts>
+  void log(log_level level, const Parts&... parts) const;
+
+  config cfg_;
+  endpoint_url endpoint_;
+  std::optional<asio::ssl::context> tls_;
+  std::string context_json_;
+  std::size_t envelope_bytes_ = 0;
+  http::fields fixed_headers_;
+  strand_type strand_;
+
+  // Shared with producers.
+  message_queue queue_;
+  std::atomic<bool> wake_posted_{false};
+  counters counters_;
+
+  // Strand-only state.
+  strand_event wake_;
+  asio::steady_timer tick_timer_;
+  bool tick_due_ = false;
+  bool closing_ = false;   // close() began: send everything, partial batches too
+  bool aborting_ = false;  // deadline reached or client destroyed: cancel everything
+  bool stopped_ = false;   // loop and ticker exit
+  std::size_t in_flight_ = 0;
+  std::deque<std::shared_ptr<batch>> outstanding_;  // formed, unresolved first; in seq order
+  std::list<sender_slot*> senders_;
+  std::vector<std::unique_ptr<connection>> idle_connections_;
+  std::vector<asio::ip::tcp::endpoint> addresses_;  // resolved once, reused by every connection
+  std::list<flush_waiter*> flush_waiters_;
+  strand_event settled_;       // notified whenever batches resolve or senders finish
+  std::uint64_t rng_state_;
+
+  enum class close_state { open, closing, closed } close_state_ = close_state::open;
+  strand_event closed_event_;
+  close_report report_;
+};
+
+}  // namespace flowtrack::detail

@@ -1,0 +1,73 @@
+// The bounded multi-producer queue between track() (any thread) and the client's batcher.
+// push() never waits on anything but a short mutex; a full queue drops per overflow_policy.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "flowtrack/config.hpp"
+#include "wire/batch_body.hpp"
+#include "wire/encoder.hpp"
+
+namespace flowtrack::detail {
+
+struct queued_message {
+  encoded_message message;
+  std::uint64_t seq = 0;  ///< acceptance order, from 1, gap-free
+};
+
+enum class push_result {
+  accepted,
+  accepted_evicting_oldest,  ///< accepted; the oldest queued message was dropped for it
+  full,                      ///< refused: the queue is at capacity (drop_newest)
+  closed,                    ///< refused: intake is closed
+};
+
+class message_queue {
+ public:
+  /// `ready_bytes`: queued bytes at which a batch is worth sending without waiting.
+  message_queue(std::size_t capacity, overflow_policy policy, std::size_t ready_count, std::size_t ready_bytes);
+
+  /// Thread-safe. `became_ready` is set when this push made a full batch available.
+  push_result push(encoded_message&& m, bool& became_ready);
+
+  /// Moves the oldest messages that fit `limiter` into `out` (appending). Takes nothing unless
+  /// `force` or a full batch is queued. Returns the number taken.
+  std::size_t take_batch(batch_limiter& limiter, bool force, std::vector<queued_message>& out);
+
+  /// Moves everything out (for the spool at close). Thread-safe.
+  std::vector<queued_message> take_all();
+
+  /// Message ids evicted by drop_oldest since the last call.
+  std::vector<std::string> take_evicted_ids();
+
+  /// Stops intake: later pushes return push_result::closed.
+  void close();
+  bool closed() const;
+
+  /// Sequence number of the oldest queued message, or of the next to be accepted when empty.
+  std::uint64_t lowest_seq() const;
+  /// Sequence number the next accepted message will get.
+  std::uint64_t next_seq() const;
+  std::size_t size() const;
+
+ private:
+  bool ready_locked() const;
+
+  mutable std::mutex mutex_;
+  std::deque<queued_message> items_;
+  std::size_t bytes_ = 0;  // sum of message sizes + 1 comma each
+  std::uint64_t next_seq_ = 1;
+  bool closed_ = false;
+  std::vector<std::string> evicted_ids_;
+  const std::size_t capacity_;
+  const overflow_policy policy_;
+  const std::size_t ready_count_;
+  const std::size_t ready_bytes_;
+};
+
+}  // namespace flowtrack::detail

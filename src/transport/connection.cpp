@@ -1,0 +1,162 @@
+#include "transport/connection.hpp"
+
+#include <array>
+
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/buffer.hpp>
+#include <asio/connect.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/ssl/error.hpp>
+#include <asio/ssl/host_name_verification.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+
+#include "flowtrack/error.hpp"
+
+namespace flowtrack::detail {
+
+using namespace asio::experimental::awaitable_operators;
+constexpr auto as_value = asio::experimental::as_tuple(asio::use_awaitable);
+
+connection::connection(asio::any_io_executor strand, asio::ssl::context* tls, const endpoint_url& ep)
+    : ex_(strand), tls_ctx_(tls), ep_(ep), timer_(strand), resolver_(strand) {}
+
+asio::ip::tcp::socket& connection::socket() noexcept {
+  return tls_ ? tls_->next_layer() : *tcp_;
+}
+
+bool connection::is_open() const noexcept { return open_ && !aborted_; }
+
+void connection::close() noexcept {
+  open_ = false;
+  std::error_code ignored;
+  if (tls_) tls_->next_layer().close(ignored);
+  if (tcp_) tcp_->close(ignored);
+}
+
+void connection::abort() {
+  aborted_ = true;
+  resolver_.abandon();
+  timer_.cancel();
+  close();
+}
+
+asio::awaitable<std::error_code> connection::open(const timeout_config& timeouts,
+                                                  std::vector<asio::ip::tcp::endpoint>& addresses) {
+  if (aborted_) co_return asio::error::operation_aborted;
+  if (open_) co_return std::error_code{};
+  exchanges_ = 0;
+  if (addresses.empty()) {
+    auto ec = co_await resolver_.resolve(ep_.host, ep_.port, timeouts.resolve, addresses);
+    if (aborted_) co_return asio::error::operation_aborted;
+    if (ec) co_return ec;
+  }
+  if (auto ec = co_await connect_socket(timeouts, addresses)) {
+    addresses.clear();  // resolve again next time: the addresses may have changed
+    co_return ec;
+  }
+  if (tls_) {
+    timer_.expires_after(timeouts.tls_handshake);
+    auto result = co_await (tls_->async_handshake(asio::ssl::stream_base::client, as_value) ||
+                            timer_.async_wait(as_value));
+    if (aborted_) co_return asio::error::operation_aborted;
+    if (result.index() == 1) {
+      close();
+      co_return errc::tls_handshake_timeout;
+    }
+    if (auto [ec] = std::get<0>(result); ec) {
+      close();
+      co_return errc::tls_handshake_failed;
+    }
+  }
+  open_ = true;
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> connection::connect_socket(const timeout_config& timeouts,
+                                                            std::vector<asio::ip::tcp::endpoint>& addresses) {
+  tls_.reset();
+  tcp_.reset();
+  if (tls_ctx_) {
+    tls_.emplace(ex_, *tls_ctx_);
+    // SNI and host-name verification (a no-op when the context does not verify).
+    SSL_set_tlsext_host_name(tls_->native_handle(), ep_.host.c_str());
+    tls_->set_verify_callback(asio::ssl::host_name_verification(ep_.host));
+  } else {
+    tcp_.emplace(ex_);
+  }
+  timer_.expires_after(timeouts.connect);
+  auto result = co_await (asio::async_connect(socket(), addresses, as_value) || timer_.async_wait(as_value));
+  if (aborted_) co_return asio::error::operation_aborted;
+  if (result.index() == 1) {
+    close();
+    co_return errc::connect_timeout;
+  }
+  if (auto [ec, ep] = std::get<0>(result); ec) {
+    close();
+    co_return errc::connect_failed;
+  }
+  std::error_code ignored;
+  socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> connection::write_and_read(std::string_view head, std::string_view body,
+                                                            http::response_parser& parser) {
+  std::array<asio::const_buffer, 2> request{asio::buffer(head), asio::buffer(body)};
+  // if/else, never co_await inside ?: (g++ 12 miscompiles it).
+  std::error_code write_ec;
+  std::size_t written = 0;
+  if (tls_) {
+    std::tie(write_ec, written) = co_await asio::async_write(*tls_, request, as_value);
+  } else {
+    std::tie(write_ec, written) = co_await asio::async_write(*tcp_, request, as_value);
+  }
+  if (write_ec) {
+    co_return write_ec == asio::error::operation_aborted ? write_ec : std::error_code(errc::connection_closed);
+  }
+  std::array<char, 4096> chunk;
+  while (!parser.done()) {
+    std::error_code read_ec;
+    std::size_t n = 0;
+    if (tls_) {
+      std::tie(read_ec, n) = co_await tls_->async_read_some(asio::buffer(chunk), as_value);
+    } else {
+      std::tie(read_ec, n) = co_await tcp_->async_read_some(asio::buffer(chunk), as_value);
+    }
+    if (n > 0) {
+      if (parser.feed(std::string_view(chunk.data(), n))) co_return errc::bad_response;
+    }
+    if (read_ec) {
+      if (read_ec == asio::error::eof || read_ec == asio::ssl::error::stream_truncated) {
+        if (!parser.got_some()) co_return errc::connection_closed;
+        if (parser.feed_eof()) co_return errc::connection_closed;
+        break;
+      }
+      co_return read_ec == asio::error::operation_aborted ? read_ec : std::error_code(errc::connection_closed);
+    }
+  }
+  co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> connection::exchange(std::string_view head, std::string_view body,
+                                                      http::response& out, std::chrono::milliseconds timeout,
+                                                      const http::limits& limits) {
+  if (aborted_) co_return asio::error::operation_aborted;
+  if (!open_) co_return errc::connection_closed;
+  http::response_parser parser{limits};
+  timer_.expires_after(timeout);
+  auto result = co_await (write_and_read(head, body, parser) || timer_.async_wait(as_value));
+  if (aborted_) co_return asio::error::operation_aborted;
+  std::error_code ec = result.index() == 1 ? std::error_code(errc::request_timeout) : std::get<0>(result);
+  if (ec) {
+    close();
+    co_return ec;
+  }
+  ++exchanges_;
+  out = parser.release();
+  if (!out.keep_alive) close();
+  co_return std::error_code{};
+}
+
+}  // namespace flowtrack::detail
