@@ -1,0 +1,273 @@
+// Coroutine tests of delivery: batching, flush, keep-alive, the wire format, retries.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include <asio/use_awaitable.hpp>
+
+#include "client_test_support.hpp"
+#include "flowtrack/client.hpp"
+#include "http/gzip.hpp"
+
+namespace flowtrack::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+config test_config(const loopback_server& server) {
+  config c;
+  c.write_key = "test-key";
+  c.endpoint = server.url();
+  c.flush_interval = 1h;  // nothing is sent unless a batch fills, or flush/close asks
+  c.retry.base_delay = 1ms;
+  c.retry.max_delay = 5ms;
+  return c;
+}
+
+track_message event(int i) {
+  return {.user_id = "user-" + std::to_string(i), .event = "Test Event", .properties = {{"i", i}}};
+}
+
+TEST(ClientDelivery, FlushSendsPartialBatchAndReusesOneConnection) {
+  loopback_server server;
+  asio::io_context io;
+  client c{io, test_config(server)};
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+    for (int round = 0; round < 3; ++round) {
+      for (int i = 0; i < 4; ++i) EXPECT_FALSE(c.track(event(round * 4 + i)));
+      EXPECT_EQ(server.requests().size(), static_cast<std::size_t>(round));  // nothing sent before flush
+      EXPECT_FALSE(co_await c.async_flush());
+      EXPECT_EQ(server.requests().size(), static_cast<std::size_t>(round + 1));
+    }
+    co_await c.async_close(1s);
+  }));
+  EXPECT_EQ(server.connections(), 1u);
+  auto messages = received_messages(server);
+  ASSERT_EQ(messages.size(), 12u);
+  for (int i = 0; i < 12; ++i) EXPECT_EQ(messages[i]["properties"]["i"], i);
+  auto s = c.statistics();
+  EXPECT_EQ(s.delivered, 12u);
+  EXPECT_EQ(s.batches, 3u);
+  EXPECT_EQ(s.connections, 1u);
+  EXPECT_EQ(s.pending, 0u);
+}
+
+TEST(ClientDelivery, FlushWithNothingQueuedCompletesAtOnce) {
+  loopback_server server;
+  asio::io_context io;
+  client c{io, test_config(server)};
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(co_await c.async_flush());
+    co_await c.async_close(1s);
+  }));
+  EXPECT_TRUE(server.requests().empty());
+}
+
+TEST(ClientDelivery, SendsTheSegmentWireFormat) {
+  loopback_server server;
+  asio::io_context io;
+  auto cfg = test_config(server);
+  cfg.default_context = {{"app", {{"name", "demo"}}}};
+  client c{io, cfg};
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(c.track(event(1)));
+    EXPECT_FALSE(c.identify({.user_id = "u1", .traits = {{"plan", "pro"}}}));
+    co_await c.async_close(1s);
+  }));
+  auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  const auto& req = requests[0].request;
+  EXPECT_EQ(req.method, "POST");
+  EXPECT_EQ(req.target, "/v1/batch");
+  EXPECT_EQ(req.header("Authorization"), "Basic dGVzdC1rZXk6");  // base64("test-key:")
+  EXPECT_EQ(req.header("Content-Type"), "application/json");
+  EXPECT_EQ(req.header("User-Agent"), std::string("flowtrack/") + library_version());
+  EXPECT_EQ(req.header("X-Retry-Count"), "");
+  auto body = nlohmann::json::parse(req.body);
+  EXPECT_EQ(body["context"]["library"]["name"], "flowtrack");
+  EXPECT_EQ(body["context"]["library"]["version"], library_version());
+  EXPECT_EQ(body["context"]["app"]["name"], "demo");
+  ASSERT_TRUE(body["sentAt"].is_string());
+  ASSERT_EQ(body["batch"].size(), 2u);
+  EXPECT_EQ(body["batch"][0]["type"], "track");
+  EXPECT_EQ(body["batch"][0]["event"], "Test Event");
+  EXPECT_EQ(body["batch"][1]["type"], "identify");
+  EXPECT_EQ(body["batch"][1]["traits"]["plan"], "pro");
+  for (auto& m : body["batch"]) {
+    EXPECT_EQ(m["messageId"].get<std::string>().size(), 36u);
+    EXPECT_TRUE(m["timestamp"].is_string());
+  }
+}
+
+TEST(ClientDelivery, SplitsBatchesByCount) {
+  loopback_server server;
+  asio::io_context io;
+  auto cfg = test_config(server);
+  cfg.batch_max_messages = 10;
+  client c{io, cfg};
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 25; ++i) EXPECT_FALSE(c.track(event(i)));
+    co_await c.async_flush();
+    co_await c.async_close(1s);
+  }));
+  std::vector<std::size_t> sizes;
+  for (const auto& r : server.requests()) sizes.push_back(nlohmann::json::parse(r.request.body)["batch"].size());
+  std::sort(sizes.begin(), sizes.end());
+  EXPECT_EQ(sizes, (std::vector<std::size_t>{5, 10, 10}));
+}
+
+TEST(ClientDelivery, SplitsBatchesByBytesNeverOverTheLimit) {
+  loopback_server server;
+  asio::io_context io;
+  auto cfg = test_config(server);
+  cfg.batch_max_bytes = 40000;
+  client c{io, cfg};
+  const std::string filler(3000, 'x');
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 40; ++i)
+      EXPECT_FALSE(c.track({.user_id = "u", .event = "Big", .properties = {{"filler", filler}, {"i", i}}}));
+    co_await c.async_flush();
+    co_await c.async_close(1s);
+  }));
+  std::size_t total = 0;
+  for (const auto& r : server.requests()) {
+    EXPECT_LE(r.request.body.size(), 40000u);
+    total += nlohmann::json::parse(r.request.body)["batch"].size();
+  }
+  EXPECT_EQ(total, 40u);
+  EXPECT_GE(server.requests().size(), 4u);  // 40 x ~3 KB cannot fit in fewer bodies of 40 KB
+}
+
+TEST(ClientDelivery, RetriesServerErrorsWithStableIdsAndFreshSentAt) {
+  loopback_server server;
+  server.script({reply::status_code(503), reply::status_code(500), reply::status_code(503)});
+  asio::io_context io;
+  client c{io, test_config(server)};
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(c.track(event(1)));
+    EXPECT_FALSE(co_await c.async_flush());
+    co_await c.async_close(1s);
+  }));
+  auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 4u);
+  std::set<std::string> ids, timestamps;
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    EXPECT_EQ(requests[i].request.header("X-Retry-Count"), i == 0 ? "" : std::to_string(i));
+    auto body = nlohmann::json::parse(requests[i].request.body);
+    ids.insert(body["batch"][0]["messageId"].get<std::string>());
+    timestamps.insert(body["batch"][0]["timestamp"].get<std::string>());
+  }
+  EXPECT_EQ(ids.size(), 1u);
+  EXPECT_EQ(timestamps.size(), 1u);
+  EXPECT_EQ(c.statistics().retries, 3u);
+  EXPECT_EQ(c.statistics().delivered, 1u);
+}
+
+TEST(ClientDelivery, BadRequestIsNeverRetried) {
+  loopback_server server;
+  server.script({reply::status_code(400)});
+  asio::io_context io;
+  std::vector<std::pair<std::string, std::error_code>> outcomes;
+  auto cfg = test_config(server);
+  cfg.on_delivery = [&](std::string_view id, std::error_code ec) { outcomes.emplace_back(std::string(id), ec); };
+  client c{io, cfg};
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(c.track(event(1)));
+    EXPECT_EQ(co_await c.async_flush(), errc::http_status);
+    co_await c.async_close(1s);
+  }));
+  EXPECT_EQ(server.requests().size(), 1u);
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0].second, errc::http_status);
+  EXPECT_EQ(outcomes[0].first.size(), 36u);
+  EXPECT_EQ(c.statistics().failed, 1u);
+}
+
+TEST(ClientDelivery, GivesUpAfterMaxAttempts) {
+  loopback_server server;
+  server.set_fallback(reply::status_code(503));
+  asio::io_context io;
+  auto cfg = test_config(server);
+  cfg.retry.max_attempts = 3;
+  client c{io, cfg};
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(c.track(event(1)));
+    EXPECT_EQ(co_await c.async_flush(), errc::retries_exhausted);
+    co_await c.async_close(1s);
+  }));
+  EXPECT_EQ(server.requests().size(), 3u);
+}
+
+TEST(ClientDelivery, HonoursRetryAfter) {
+  loopback_server server;
+  reply limited = reply::status_code(429);
+  limited.headers = {{"Retry-After", "1"}};
+  server.script({limited});
+  asio::io_context io;
+  client c{io, test_config(server)};
+  std::chrono::steady_clock::duration waited{};
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(c.track(event(1)));
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_FALSE(co_await c.async_flush());
+    waited = std::chrono::steady_clock::now() - start;
+    co_await c.async_close(1s);
+  }));
+  EXPECT_EQ(server.requests().size(), 2u);
+  EXPECT_GE(waited, 1s);  // the backoff alone would have been 5 ms at most
+}
+
+TEST(ClientDelivery, RecoversFromClosedResetAndGarbageConnections) {
+  loopback_server server;
+  server.script({reply::close(), reply::reset(), reply::garbage()});
+  asio::io_context io;
+  client c{io, test_config(server)};
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(c.track(event(1)));
+    EXPECT_FALSE(co_await c.async_flush());
+    co_await c.async_close(1s);
+  }));
+  EXPECT_EQ(server.requests().size(), 4u);
+  EXPECT_EQ(server.connections(), 4u);
+  EXPECT_EQ(c.statistics().delivered, 1u);
+}
+
+TEST(ClientDelivery, GzipsBodiesWhenEnabled) {
+  loopback_server server;
+  asio::io_context io;
+  auto cfg = test_config(server);
+  cfg.gzip = true;
+  client c{io, cfg};
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 50; ++i) EXPECT_FALSE(c.track(event(i)));
+    co_await c.async_close(1s);
+  }));
+  auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].request.header("Content-Encoding"), "gzip");
+  std::string plain;
+  ASSERT_FALSE(http::gzip_decompress(requests[0].request.body, plain, 1 << 20));
+  EXPECT_LT(requests[0].request.body.size(), plain.size() / 3);
+  EXPECT_EQ(nlohmann::json::parse(plain)["batch"].size(), 50u);
+}
+
+TEST(ClientDelivery, IntervalSendsPartialBatches) {
+  loopback_server server;
+  asio::io_context io;
+  auto cfg = test_config(server);
+  cfg.flush_interval = 50ms;
+  client c{io, cfg};
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(c.track(event(1)));
+    asio::steady_timer t(co_await asio::this_coro::executor);
+    while (server.requests().empty()) {  // polls the server, bounded by run_for
+      t.expires_after(10ms);
+      co_await t.async_wait(asio::use_awaitable);
+    }
+    co_await c.async_close(1s);
+  }));
+  EXPECT_EQ(received_messages(server).size(), 1u);
+}
+
+}  // namespace
+}  // namespace flowtrack::test

@@ -1,0 +1,223 @@
+// Coroutine tests of intake and shutdown: bounded close, cancellation, concurrency, overflow.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cmath>
+#include <future>
+#include <map>
+#include <set>
+#include <thread>
+
+#include <asio/executor_work_guard.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "client_test_support.hpp"
+#include "flowtrack/client.hpp"
+
+namespace flowtrack::test {
+namespace {
+
+using namespace std::chrono_literals;
+using steady = std::chrono::steady_clock;
+
+config test_config(const std::string& url) {
+  config c;
+  c.write_key = "test-key";
+  c.endpoint = url;
+  c.flush_interval = 1h;
+  c.retry.base_delay = 1ms;
+  c.retry.max_delay = 5ms;
+  return c;
+}
+
+track_message event(int i) { return {.user_id = "u", .event = "E", .properties = {{"i", i}}}; }
+
+// A port on which nothing listens: bind one, remember it, close it.
+std::uint16_t closed_port() {
+  asio::io_context io;
+  asio::ip::tcp::acceptor a(io, {asio::ip::make_address("127.0.0.1"), 0});
+  return a.local_endpoint().port();
+}
+
+TEST(ClientLifecycle, CloseWithNothingQueuedReturnsAtOnceAndRunReturns) {
+  loopback_server server;
+  asio::io_context io;
+  client c{io, test_config(server.url())};
+  close_report report;
+  steady::duration close_took{};
+  const auto start = steady::now();
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+    const auto t0 = steady::now();
+    report = co_await c.async_close(5s);
+    close_took = steady::now() - t0;
+  }));
+  EXPECT_TRUE(io.stopped());  // run() returned on its own: no task of the client is left
+  EXPECT_LT(close_took, 50ms);
+  EXPECT_LT(steady::now() - start, 1s);
+  EXPECT_FALSE(report.deadline_reached);
+  EXPECT_EQ(report.pending, 0u);
+  EXPECT_TRUE(server.requests().empty());
+}
+
+TEST(ClientLifecycle, CloseAgainstBlackHoleEndsAtTheDeadline) {
+  loopback_server server;
+  server.set_fallback(reply::blackhole());
+  asio::io_context io;
+  client c{io, test_config(server.url())};
+  close_report report;
+  steady::duration close_took{};
+  for (int i = 0; i < 10; ++i) ASSERT_FALSE(c.track(event(i)));
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+    const auto t0 = steady::now();
+    report = co_await c.async_close(300ms);
+    close_took = steady::now() - t0;
+  }));
+  EXPECT_TRUE(io.stopped());  // the read on the black-holed connection was cancelled
+  EXPECT_GE(close_took, 300ms);
+  EXPECT_LT(close_took, 350ms);
+  EXPECT_TRUE(report.deadline_reached);
+  EXPECT_EQ(report.pending, 10u);
+  EXPECT_EQ(report.delivered, 0u);
+  EXPECT_GE(server.requests().size(), 1u);
+}
+
+TEST(ClientLifecycle, CloseCancelsBackoffSleep) {
+  loopback_server server;
+  reply slow_down = reply::status_code(429);
+  slow_down.headers = {{"Retry-After", "60"}};
+  server.set_fallback(slow_down);
+  asio::io_context io;
+  client c{io, test_config(server.url())};
+  close_report report;
+  steady::duration close_took{};
+  ASSERT_FALSE(c.track(event(1)));
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+    const auto t0 = steady::now();
+    report = co_await c.async_close(200ms);
+    close_took = steady::now() - t0;
+  }));
+  EXPECT_TRUE(io.stopped());
+  EXPECT_LT(close_took, 250ms);
+  EXPECT_TRUE(report.deadline_reached);
+  EXPECT_EQ(report.pending, 1u);
+  EXPECT_EQ(server.requests().size(), 1u);
+}
+
+TEST(ClientLifecycle, CloseCancelsConnectRetriesToAClosedPort) {
+  asio::io_context io;
+  client c{io, test_config("http://127.0.0.1:" + std::to_string(closed_port()))};
+  close_report report;
+  steady::duration close_took{};
+  ASSERT_FALSE(c.track(event(1)));
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+    const auto t0 = steady::now();
+    report = co_await c.async_close(200ms);
+    close_took = steady::now() - t0;
+  }));
+  EXPECT_TRUE(io.stopped());
+  EXPECT_LT(close_took, 250ms);
+  EXPECT_EQ(report.pending, 1u);
+  EXPECT_GE(c.statistics().retries, 1u);
+}
+
+TEST(ClientLifecycle, CloseIsIdempotentAndStopsIntake) {
+  loopback_server server;
+  asio::io_context io;
+  client c{io, test_config(server.url())};
+  ASSERT_FALSE(c.track(event(1)));
+  close_report first, second;
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+    first = co_await c.async_close(1s);
+    second = co_await c.async_close(1s);
+  }));
+  EXPECT_EQ(first.delivered, 1u);
+  EXPECT_EQ(second.delivered, 1u);
+  EXPECT_EQ(c.track(event(2)), errc::closed);
+}
+
+TEST(ClientLifecycle, InvalidInputIsRefusedWithACode) {
+  loopback_server server;
+  asio::io_context io;
+  client c{io, test_config(server.url())};
+  EXPECT_EQ(c.track({.user_id = "u", .event = ""}), errc::invalid_message);
+  EXPECT_EQ(c.track({.event = "No Identity"}), errc::invalid_message);
+  EXPECT_EQ(c.track({.user_id = "u", .event = "E", .properties = {{"x", std::nan("")}}}), errc::invalid_number);
+  EXPECT_EQ(c.track({.user_id = "u", .event = "E", .properties = {{"big", std::string(40000, 'a')}}}),
+            errc::message_too_large);
+  EXPECT_EQ(c.statistics().enqueued, 0u);
+}
+
+TEST(ClientLifecycle, FullQueueDropsNewestWithoutBlocking) {
+  loopback_server server;
+  asio::io_context io;
+  auto cfg = test_config(server.url());
+  cfg.queue_capacity = 5;
+  client c{io, cfg};
+  for (int i = 0; i < 5; ++i) EXPECT_FALSE(c.track(event(i)));
+  EXPECT_EQ(c.track(event(5)), errc::queue_full);
+  EXPECT_EQ(c.statistics().dropped, 1u);
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> { co_await c.async_close(1s); }));
+  auto messages = received_messages(server);
+  ASSERT_EQ(messages.size(), 5u);
+  EXPECT_EQ(messages.back()["properties"]["i"], 4);
+}
+
+TEST(ClientLifecycle, FullQueueCanDropOldest) {
+  loopback_server server;
+  asio::io_context io;
+  auto cfg = test_config(server.url());
+  cfg.queue_capacity = 5;
+  cfg.overflow = overflow_policy::drop_oldest;
+  std::vector<std::error_code> outcomes;
+  cfg.on_delivery = [&](std::string_view, std::error_code ec) { outcomes.push_back(ec); };
+  client c{io, cfg};
+  for (int i = 0; i < 7; ++i) EXPECT_FALSE(c.track(event(i)));
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> { co_await c.async_close(1s); }));
+  auto messages = received_messages(server);
+  ASSERT_EQ(messages.size(), 5u);
+  EXPECT_EQ(messages.front()["properties"]["i"], 2);
+  EXPECT_EQ(std::count(outcomes.begin(), outcomes.end(), std::error_code(errc::queue_full)), 2);
+  EXPECT_EQ(c.statistics().dropped, 2u);
+}
+
+TEST(ClientLifecycle, ConcurrentTrackFromEightThreadsLosesNothing) {
+  loopback_server server;
+  asio::io_context io;
+  auto cfg = test_config(server.url());
+  cfg.queue_capacity = 100000;
+  cfg.batch_max_messages = 500;
+  client c{io, cfg};
+  constexpr int threads = 8, per_thread = 2000;
+  auto guard = asio::make_work_guard(io);
+  std::thread runner([&] { io.run(); });  // delivery runs while producers push
+  std::vector<std::thread> producers;
+  std::atomic<int> refused{0};
+  for (int t = 0; t < threads; ++t) {
+    producers.emplace_back([&, t] {
+      for (int i = 0; i < per_thread; ++i)
+        if (c.track({.user_id = "t" + std::to_string(t), .event = "E", .properties = {{"i", i}}})) ++refused;
+    });
+  }
+  for (auto& p : producers) p.join();
+  std::promise<close_report> done;
+  asio::co_spawn(io, [&]() -> asio::awaitable<void> { done.set_value(co_await c.async_close(10s)); }, asio::detached);
+  auto report = done.get_future().get();
+  guard.reset();
+  runner.join();
+  EXPECT_EQ(refused.load(), 0);
+  EXPECT_EQ(report.delivered, static_cast<std::uint64_t>(threads * per_thread));
+  auto messages = received_messages(server);
+  ASSERT_EQ(messages.size(), static_cast<std::size_t>(threads * per_thread));
+  std::set<std::string> ids;
+  std::map<std::string, std::set<int>> per_producer;
+  for (const auto& m : messages) {
+    ids.insert(m["messageId"].get<std::string>());
+    per_producer[m["userId"].get<std::string>()].insert(m["properties"]["i"].get<int>());
+  }
+  EXPECT_EQ(ids.size(), messages.size());
+  ASSERT_EQ(per_producer.size(), static_cast<std::size_t>(threads));
+  for (const auto& [user, seen] : per_producer) EXPECT_EQ(seen.size(), static_cast<std::size_t>(per_thread)) << user;
+}
+
+}  // namespace
+}  // namespace flowtrack::test

@@ -1,0 +1,126 @@
+#include "loopback_server.hpp"
+
+#include <array>
+#include <memory>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+
+namespace flowtrack::test {
+namespace {
+
+constexpr auto as_value = asio::experimental::as_tuple(asio::use_awaitable);
+
+}  // namespace
+
+loopback_server::loopback_server() : acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}) {
+  port_ = acceptor_.local_endpoint().port();
+  accept_loop();
+  thread_ = std::thread([this] { io_.run(); });
+}
+
+loopback_server::~loopback_server() {
+  io_.stop();
+  thread_.join();
+}
+
+void loopback_server::script(std::vector<reply> replies) {
+  std::lock_guard lock(mutex_);
+  script_.assign(replies.begin(), replies.end());
+}
+
+void loopback_server::set_fallback(reply r) {
+  std::lock_guard lock(mutex_);
+  fallback_ = std::move(r);
+}
+
+std::vector<received_request> loopback_server::requests() const {
+  std::lock_guard lock(mutex_);
+  return requests_;
+}
+
+std::size_t loopback_server::connections() const {
+  std::lock_guard lock(mutex_);
+  return connections_;
+}
+
+bool loopback_server::wait_for_requests(std::size_t n, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  return cv_.wait_for(lock, timeout, [&] { return requests_.size() >= n; });
+}
+
+reply loopback_server::next_reply() {
+  if (script_.empty()) return fallback_;
+  reply r = std::move(script_.front());
+  script_.pop_front();
+  return r;
+}
+
+void loopback_server::accept_loop() {
+  asio::co_spawn(io_, [this]() -> asio::awaitable<void> {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor_.async_accept(as_value);
+      if (ec) co_return;
+      std::size_t id = 0;
+      {
+        std::lock_guard lock(mutex_);
+        id = ++connections_;
+      }
+      asio::co_spawn(io_, [this, id, s = std::make_shared<asio::ip::tcp::socket>(std::move(socket))]() -> asio::awaitable<void> {
+        std::array<char, 16384> buf;
+        std::string leftover;
+        for (;;) {
+          http::request_parser parser{{.header_bytes = 65536, .body_bytes = 8 << 20}};
+          if (!leftover.empty() && parser.feed(std::exchange(leftover, {}))) co_return;
+          while (!parser.done()) {
+            auto [ec, n] = co_await s->async_read_some(asio::buffer(buf), as_value);
+            if (ec) co_return;
+            if (parser.feed(std::string_view(buf.data(), n))) co_return;
+          }
+          leftover = parser.take_leftover();
+          reply r;
+          {
+            std::lock_guard lock(mutex_);
+            requests_.push_back({id, parser.release()});
+            r = next_reply();
+          }
+          cv_.notify_all();
+          std::error_code ignored;
+          switch (r.what) {
+            case reply::kind::blackhole:
+              for (;;) {  // read and discard until the client goes away
+                auto [ec, n] = co_await s->async_read_some(asio::buffer(buf), as_value);
+                if (ec) co_return;
+              }
+            case reply::kind::close:
+              s->close(ignored);
+              co_return;
+            case reply::kind::reset:
+              s->set_option(asio::socket_base::linger(true, 0), ignored);
+              s->close(ignored);
+              co_return;
+            case reply::kind::garbage: {
+              const std::string junk = "SSH-2.0-garbage\r\n\x01\x02\x03\r\n\r\n";
+              co_await asio::async_write(*s, asio::buffer(junk), as_value);
+              s->close(ignored);
+              co_return;
+            }
+            case reply::kind::respond: {
+              http::response res{.status = r.status, .reason = {}, .headers = r.headers, .body = r.body,
+                                 .keep_alive = r.keep_alive};
+              auto wire = http::serialize_response(res);
+              auto [ec, n] = co_await asio::async_write(*s, asio::buffer(wire), as_value);
+              if (ec || !r.keep_alive) co_return;
+              break;
+            }
+          }
+        }
+      }, asio::detached);
+    }
+  }, asio::detached);
+}
+
+}  // namespace flowtrack::test
