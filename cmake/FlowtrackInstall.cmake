@@ -1,1 +1,22 @@
-# Installation is completed by the client issue (package config); placeholder kept minimal.
+# `cmake --install` puts the headers, the libraries and a CMake package in the prefix:
+#   find_package(flowtrack CONFIG REQUIRED)
+#   target_link_libraries(app PRIVATE flowtrack::flowtrack)
+# flowtrack::asio is exported with it: Debian's libasio-dev has no CMake package, so the
+# package recreates the Asio target (defines + the separately compiled Asio library).
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/flowtrack DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(TARGETS flowtrack flowtrack_http flowtrack_asio
+  EXPORT flowtrackTargets
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(EXPORT flowtrackTargets NAMESPACE flowtrack:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/flowtrack)
+configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/flowtrackConfig.cmake.in
+  ${CMAKE_CURRENT_BINARY_DIR}/flowtrackConfig.cmake
+  INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/flowtrack)
+write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/flowtrackConfigVersion.cmake
+  COMPATIBILITY SameMinorVersion)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/flowtrackConfig.cmake ${CMAKE_CURRENT_BINARY_DIR}/flowtrackConfigVersion.cmake
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/flowtrack)
