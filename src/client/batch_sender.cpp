@@ -122,6 +122,10 @@ asio::awaitable<void> client_impl::deliver(batch& b, sender_slot& slot) {
           log(log_level::warning, "batch attempt ", attempt_index + 1, " got HTTP ", res.status);
           break;
       }
+    } else if (ec == errc::tls_handshake_failed) {
+      log(log_level::error, "TLS handshake refused (untrusted or misnamed certificate), batch not retried");
+      resolve_batch(b, ec);
+      co_return;
     } else {
       log(log_level::warning, "batch attempt ", attempt_index + 1, " failed: ", ec.message());
     }

@@ -65,8 +65,12 @@ asio::awaitable<std::error_code> connection::open(const timeout_config& timeouts
       co_return errc::tls_handshake_timeout;
     }
     if (auto [ec] = std::get<0>(result); ec) {
+      // An untrusted or misnamed certificate, or a peer that does not speak TLS, is a
+      // configuration problem (tls_handshake_failed, not retried); a dropped connection is not.
+      const bool refused = SSL_get_verify_result(tls_->native_handle()) != X509_V_OK ||
+                           ec.category() == asio::error::get_ssl_category();
       close();
-      co_return errc::tls_handshake_failed;
+      co_return refused ? std::error_code(errc::tls_handshake_failed) : std::error_code(errc::connection_closed);
     }
   }
   open_ = true;

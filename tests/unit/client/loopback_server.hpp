@@ -12,8 +12,11 @@
 #include <thread>
 #include <vector>
 
+#include <asio/awaitable.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/ssl/context.hpp>
+#include <optional>
 
 #include "http/http_codec.hpp"
 
@@ -40,13 +43,22 @@ struct received_request {
   http::request request;
 };
 
+struct tls_identity {
+  std::string cert_file;
+  std::string key_file;
+};
+
 class loopback_server {
  public:
   loopback_server();
+  /// A TLS server presenting `identity`.
+  explicit loopback_server(const tls_identity& identity);
   ~loopback_server();
 
   std::uint16_t port() const noexcept { return port_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  /// https://localhost:PORT (the test certificate names localhost).
+  std::string tls_url() const { return "https://localhost:" + std::to_string(port_); }
 
   /// Replies used one per request, in order; when used up, `fallback`.
   void script(std::vector<reply> replies);
@@ -60,9 +72,12 @@ class loopback_server {
  private:
   void accept_loop();
   reply next_reply();
+  template <class Stream>
+  asio::awaitable<void> serve(Stream& stream, asio::ip::tcp::socket& socket, std::size_t id);
 
   asio::io_context io_;
   asio::ip::tcp::acceptor acceptor_;
+  std::optional<asio::ssl::context> tls_;
   std::uint16_t port_ = 0;
   mutable std::mutex mutex_;
   mutable std::condition_variable cv_;

@@ -1,0 +1,80 @@
+// TLS: verification against a CA made at test time, host name checks, and a clear error when
+// the server's certificate is not trusted.
+#include <gtest/gtest.h>
+
+#include "client_test_support.hpp"
+#include "flowtrack/client.hpp"
+#include "test_certificates.hpp"
+
+namespace flowtrack::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+config tls_config_for(const loopback_server& server, const test_pki& trust) {
+  config c;
+  c.write_key = "tls-key";
+  c.endpoint = server.tls_url();
+  c.flush_interval = 1h;
+  c.retry.base_delay = 1ms;
+  c.retry.max_delay = 2ms;
+  c.tls.ca_file = trust.ca_cert.string();
+  return c;
+}
+
+TEST(ClientTls, DeliversOverVerifiedTls) {
+  const auto pki = make_test_pki("good");
+  loopback_server server{tls_identity{pki.server_cert.string(), pki.server_key.string()}};
+  asio::io_context io;
+  client c{io, tls_config_for(server, pki)};
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(c.track({.user_id = "u", .event = "Over TLS"}));
+    EXPECT_FALSE(co_await c.async_flush());
+    EXPECT_FALSE(c.track({.user_id = "u", .event = "Same Connection"}));
+    EXPECT_FALSE(co_await c.async_flush());
+    co_await c.async_close(1s);
+  }));
+  auto messages = received_messages(server);
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0]["event"], "Over TLS");
+  EXPECT_EQ(server.connections(), 1u);  // keep-alive over TLS too
+  EXPECT_EQ(server.requests()[0].request.header("Host"), "localhost:" + std::to_string(server.port()));
+}
+
+TEST(ClientTls, UntrustedCertificateFailsClearlyAndIsNotRetried) {
+  const auto server_pki = make_test_pki("server");
+  const auto other_pki = make_test_pki("other");
+  loopback_server server{tls_identity{server_pki.server_cert.string(), server_pki.server_key.string()}};
+  asio::io_context io;
+  std::vector<std::error_code> outcomes;
+  auto cfg = tls_config_for(server, other_pki);
+  cfg.on_delivery = [&](std::string_view, std::error_code ec) { outcomes.push_back(ec); };
+  client c{io, cfg};
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(c.track({.user_id = "u", .event = "Never Sent"}));
+    EXPECT_EQ(co_await c.async_flush(), errc::tls_handshake_failed);
+    co_await c.async_close(1s);
+  }));
+  EXPECT_TRUE(server.requests().empty());  // nothing was sent to an unverified peer
+  EXPECT_EQ(server.connections(), 1u);     // and it was not retried
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0], errc::tls_handshake_failed);
+}
+
+TEST(ClientTls, HostNameMustMatchTheCertificate) {
+  const auto pki = make_test_pki("name", "DNS:localhost");  // no IP address in its names
+  loopback_server server{tls_identity{pki.server_cert.string(), pki.server_key.string()}};
+  asio::io_context io;
+  auto cfg = tls_config_for(server, pki);
+  cfg.endpoint = "https://127.0.0.1:" + std::to_string(server.port());  // trusted CA, wrong name
+  client c{io, cfg};
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(c.track({.user_id = "u", .event = "E"}));
+    EXPECT_EQ(co_await c.async_flush(), errc::tls_handshake_failed);
+    co_await c.async_close(1s);
+  }));
+  EXPECT_TRUE(server.requests().empty());
+}
+
+}  // namespace
+}  // namespace flowtrack::test

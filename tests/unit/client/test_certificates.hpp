@@ -1,0 +1,21 @@
+// Test PKI made at test time with OpenSSL: a CA and a server certificate it signs, for
+// "localhost" and 127.0.0.1, written as PEM files into a fresh temporary directory.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace flowtrack::test {
+
+struct test_pki {
+  std::filesystem::path dir;
+  std::filesystem::path ca_cert;      ///< trust anchor to give the client
+  std::filesystem::path server_cert;  ///< leaf, signed by ca_cert
+  std::filesystem::path server_key;
+};
+
+/// Creates a CA and a server certificate signed by it, naming `subject_alt_names`.
+/// Throws std::runtime_error on failure.
+test_pki make_test_pki(const std::string& name, const std::string& subject_alt_names = "DNS:localhost,IP:127.0.0.1");
+
+}  // namespace flowtrack::test
