@@ -1,0 +1,223 @@
+#include "spool/spool.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <random>
+
+#include "flowtrack/error.hpp"
+#include "spool/spool_format.hpp"
+
+namespace flowtrack::detail {
+namespace {
+
+constexpr std::string_view spool_suffix = ".spool";
+
+bool write_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+bool read_all(int fd, std::string& out) {
+  out.clear();
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    if (n == 0) return true;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+std::string unique_file_name() {
+  // Sortable by creation time: replay goes oldest first.
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now).count();
+  char name[96];
+  std::snprintf(name, sizeof name, "%020lld-%d-%08x%.*s", static_cast<long long>(micros), static_cast<int>(::getpid()),
+                static_cast<unsigned>(std::random_device{}()), static_cast<int>(spool_suffix.size()),
+                spool_suffix.data());
+  return name;
+}
+
+}  // namespace
+
+spool::spool(std::filesystem::path dir, spool_limits limits) : dir_(std::move(dir)), limits_(limits) {}
+
+spool::~spool() {
+  if (own_fd_ >= 0) {
+    ::close(own_fd_);
+    if (own_bytes_ <= spool_magic.size()) {
+      std::error_code ignored;
+      std::filesystem::remove(own_path_, ignored);
+    }
+  }
+  for (auto& c : claimed_) ::close(c.fd);
+}
+
+std::error_code spool::open() {
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+  if (ec) return errc::spool_io;
+  ::chmod(dir_.c_str(), 0700);
+  if (::access(dir_.c_str(), W_OK | X_OK) != 0) return errc::spool_io;
+  return {};
+}
+
+std::error_code spool::claim(spool_claim& out) {
+  std::error_code ec;
+  std::vector<std::filesystem::path> files;
+  for (auto it = std::filesystem::directory_iterator(dir_, ec); !ec && it != std::filesystem::directory_iterator();
+       it.increment(ec)) {
+    const auto& p = it->path();
+    if (p.extension() == spool_suffix && p != own_path_) files.push_back(p);
+  }
+  if (ec) return errc::spool_io;
+  std::sort(files.begin(), files.end());  // names start with the creation time
+
+  struct loaded {
+    claimed_file file;
+    spool_contents contents;
+    std::uint64_t size;
+  };
+  std::vector<loaded> taken;
+  const auto now = std::filesystem::file_time_type::clock::now();
+  for (const auto& path : files) {
+    int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) continue;  // deleted meanwhile by the client that claimed it
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd);
+      ++out.locked_by_others;
+      continue;
+    }
+    // The file may have been replayed and deleted between our listing and our lock.
+    struct stat st{};
+    if (::fstat(fd, &st) != 0 || st.st_nlink == 0) {
+      ::close(fd);
+      continue;
+    }
+    std::string bytes;
+    if (!read_all(fd, bytes)) {
+      ::close(fd);
+      continue;
+    }
+    loaded l{{path, fd}, parse_spool(bytes), bytes.size()};
+    out.corrupt_bytes += l.contents.corrupt_bytes;
+    std::error_code time_ec;
+    const auto written = std::filesystem::last_write_time(path, time_ec);
+    if (!time_ec && now - written > limits_.max_age) {
+      out.expired += l.contents.messages.size();
+      l.contents.messages.clear();
+    }
+    taken.push_back(std::move(l));
+  }
+  // Honour the byte cap by dropping the oldest files' messages first.
+  std::uint64_t total = 0;
+  for (const auto& l : taken) total += l.size;
+  for (auto& l : taken) {
+    if (total <= limits_.max_bytes) break;
+    out.over_cap += l.contents.messages.size();
+    l.contents.messages.clear();
+    total -= l.size;
+  }
+  for (auto& l : taken) {
+    for (auto& m : l.contents.messages) out.messages.push_back(std::move(m));
+    claimed_.push_back(l.file);
+    ++out.files;
+  }
+  return {};
+}
+
+void spool::delete_claimed() {
+  for (auto& c : claimed_) {
+    std::error_code ignored;
+    std::filesystem::remove(c.path, ignored);  // unlink while still locked: nobody else reads it
+    ::close(c.fd);
+  }
+  claimed_.clear();
+}
+
+std::uint64_t spool::directory_bytes() const {
+  std::uint64_t total = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator(dir_, ec); !ec && it != std::filesystem::directory_iterator();
+       it.increment(ec)) {
+    std::error_code size_ec;
+    if (it->path().extension() == spool_suffix) total += it->file_size(size_ec);
+  }
+  return total;
+}
+
+std::error_code spool::ensure_own_file() {
+  if (own_fd_ >= 0) return {};
+  own_path_ = dir_ / unique_file_name();
+  int fd = ::open(own_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return errc::spool_io;
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0 || !write_all(fd, spool_magic)) {
+    ::close(fd);
+    std::error_code ignored;
+    std::filesystem::remove(own_path_, ignored);
+    return errc::spool_io;
+  }
+  own_fd_ = fd;
+  own_bytes_ = spool_magic.size();
+  return {};
+}
+
+std::error_code spool::append(const std::string& bytes) {
+  if (auto ec = ensure_own_file()) return ec;
+  if (!write_all(own_fd_, bytes)) {
+    // A partial record is a torn tail the reader skips; keep appending after it is not safe.
+    ::ftruncate(own_fd_, static_cast<off_t>(own_bytes_));
+    return errc::spool_io;
+  }
+  own_bytes_ += bytes.size();
+  return {};
+}
+
+std::error_code spool::append_messages(const std::vector<std::string_view>& messages) {
+  std::string bytes;
+  for (auto m : messages) append_spool_record(bytes, spool_record_kind::message, m);
+  if (directory_bytes() + bytes.size() > limits_.max_bytes) return errc::spool_io;
+  return append(bytes);
+}
+
+std::error_code spool::append_ack(const std::vector<std::string_view>& message_ids) {
+  std::string payload;
+  for (auto id : message_ids) {
+    payload.append(id);
+    payload.push_back('\n');
+  }
+  std::string bytes;
+  append_spool_record(bytes, spool_record_kind::ack, payload);
+  return append(bytes);
+}
+
+std::error_code spool::sync() {
+  if (own_fd_ >= 0 && ::fdatasync(own_fd_) != 0) return errc::spool_io;
+  return {};
+}
+
+void spool::remove_own_file() {
+  if (own_fd_ < 0) return;
+  std::error_code ignored;
+  std::filesystem::remove(own_path_, ignored);
+  ::close(own_fd_);
+  own_fd_ = -1;
+  own_bytes_ = 0;
+}
+
+}  // namespace flowtrack::detail

@@ -1,0 +1,86 @@
+// The durable spool: a directory of append-only, checksummed files, one per client (process).
+//
+// A client appends what it could not deliver (or, with write-ahead, everything it accepts) to
+// its own file, which it holds locked (flock) for its whole life. A client that starts claims
+// every file no live client holds, oldest first, and replays their messages; a claimed file is
+// deleted once its messages are settled or re-spooled. Two clients never claim the same file.
+// Files are 0600 in a 0700 directory: telemetry may hold user ids.
+//
+// Not thread-safe: used from the client's strand (and once, synchronously, at construction).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace flowtrack::detail {
+
+struct spool_limits {
+  std::uint64_t max_bytes = 16u << 20;           ///< all files together; oldest files go first
+  std::chrono::seconds max_age = std::chrono::hours(24 * 7);
+};
+
+/// What claim() found.
+struct spool_claim {
+  std::vector<std::string> messages;   ///< to replay, oldest first
+  std::size_t files = 0;
+  std::uint64_t corrupt_bytes = 0;     ///< torn/corrupt tails skipped
+  std::uint64_t expired = 0;           ///< messages in files older than max_age, dropped
+  std::uint64_t over_cap = 0;          ///< messages in the oldest files dropped to honour max_bytes
+  std::size_t locked_by_others = 0;    ///< files a live client holds, left alone
+};
+
+class spool {
+ public:
+  spool(std::filesystem::path dir, spool_limits limits);
+  ~spool();  ///< closes its own file (kept if it holds messages) and releases claims
+  spool(const spool&) = delete;
+  spool& operator=(const spool&) = delete;
+
+  /// Creates the directory if needed. Errors: errc::spool_io (not creatable/writable).
+  std::error_code open();
+
+  /// Claims and reads every file no live client holds (its own excepted).
+  /// Errors: errc::spool_io when the directory cannot be listed.
+  std::error_code claim(spool_claim& out);
+
+  /// Deletes the files claim() took (after their messages were settled or re-spooled).
+  void delete_claimed();
+
+  /// Appends messages / an acknowledgement to this client's own file (created 0600 on first
+  /// use). One write() per call. Errors: errc::spool_io (disk full, read-only...), and the
+  /// byte cap: errc::spool_io with nothing written when the spool would exceed max_bytes.
+  std::error_code append_messages(const std::vector<std::string_view>& messages);
+  std::error_code append_ack(const std::vector<std::string_view>& message_ids);
+  /// Flushes the own file to disk (fdatasync).
+  std::error_code sync();
+
+  /// Deletes this client's own file (everything in it was settled).
+  void remove_own_file();
+
+  bool has_own_file() const noexcept { return own_fd_ >= 0; }
+  const std::filesystem::path& directory() const noexcept { return dir_; }
+
+ private:
+  std::error_code append(const std::string& bytes);
+  std::error_code ensure_own_file();
+  std::uint64_t directory_bytes() const;
+
+  std::filesystem::path dir_;
+  spool_limits limits_;
+  int own_fd_ = -1;
+  std::filesystem::path own_path_;
+  std::uint64_t own_bytes_ = 0;
+  struct claimed_file {
+    std::filesystem::path path;
+    int fd;
+  };
+  std::vector<claimed_file> claimed_;
+};
+
+}  // namespace flowtrack::detail

@@ -1,0 +1,42 @@
+// The spool's on-disk format, as pure functions over bytes (no I/O).
+//
+// A spool file is a magic line, then records. Each record: a 1-byte kind, a 4-byte little-
+// endian payload length, a 4-byte little-endian CRC-32 of kind+payload, then the payload.
+//   kind 'M': one encoded message (its JSON, exactly as it would be sent)
+//   kind 'A': an acknowledgement: the messageIds (newline-separated) delivered or settled
+// A reader stops at the first record that is cut short or fails its checksum (a torn tail
+// from a crash mid-write): what came before is good, what follows is counted as corrupt.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flowtrack::detail {
+
+inline constexpr std::string_view spool_magic = "FLOWTRACK-SPOOL 1\n";
+inline constexpr std::size_t spool_record_header = 9;
+inline constexpr std::size_t spool_max_record = 1 << 20;
+
+enum class spool_record_kind : char { message = 'M', ack = 'A' };
+
+/// Appends one record to `out`.
+void append_spool_record(std::string& out, spool_record_kind kind, std::string_view payload);
+
+struct spool_contents {
+  bool valid_header = false;
+  std::vector<std::string> messages;     ///< message JSON, in file order, acknowledged ones removed
+  std::size_t acknowledged = 0;          ///< messages removed because an ack record named them
+  std::size_t corrupt_bytes = 0;         ///< bytes after the last good record (torn or corrupt tail)
+  std::size_t good_bytes = 0;            ///< bytes up to the end of the last good record
+};
+
+/// Parses a whole spool file. Never throws on bad input; a bad header makes everything corrupt.
+spool_contents parse_spool(std::string_view file);
+
+/// The messageId of an encoded message: encoded JSON always starts with {"messageId":"...".
+std::string_view spooled_message_id(std::string_view message_json);
+
+}  // namespace flowtrack::detail

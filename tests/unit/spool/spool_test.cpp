@@ -1,0 +1,159 @@
+#include "spool/spool.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "flowtrack/error.hpp"
+#include "spool/spool_format.hpp"
+
+namespace flowtrack::detail {
+namespace {
+
+class SpoolTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("flowtrack-spool-test-" + std::to_string(std::random_device{}()));
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::vector<std::filesystem::path> files() const {
+    std::vector<std::filesystem::path> out;
+    for (auto& e : std::filesystem::directory_iterator(dir_)) out.push_back(e.path());
+    return out;
+  }
+
+  static std::string message(int i) { return R"({"messageId":"m)" + std::to_string(i) + R"(","type":"track"})"; }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(SpoolTest, SpooledMessagesAreReplayedByTheNextClientThenDeleted) {
+  {
+    spool writer(dir_, {});
+    ASSERT_FALSE(writer.open());
+    std::string a = message(1), b = message(2);
+    ASSERT_FALSE(writer.append_messages({a, b}));
+  }
+  ASSERT_EQ(files().size(), 1u);
+  EXPECT_EQ(std::filesystem::status(files()[0]).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  EXPECT_EQ(std::filesystem::status(dir_).permissions() & std::filesystem::perms::all, std::filesystem::perms::owner_all);
+
+  spool reader(dir_, {});
+  ASSERT_FALSE(reader.open());
+  spool_claim claim;
+  ASSERT_FALSE(reader.claim(claim));
+  ASSERT_EQ(claim.messages.size(), 2u);
+  EXPECT_EQ(claim.messages[0], message(1));
+  reader.delete_claimed();
+  EXPECT_TRUE(files().empty());
+}
+
+TEST_F(SpoolTest, AFileHeldByALiveClientIsNeverClaimed) {
+  spool live(dir_, {});
+  ASSERT_FALSE(live.open());
+  std::string a = message(1);
+  ASSERT_FALSE(live.append_messages({a}));  // live keeps its file locked
+  spool other(dir_, {});
+  ASSERT_FALSE(other.open());
+  spool_claim claim;
+  ASSERT_FALSE(other.claim(claim));
+  EXPECT_TRUE(claim.messages.empty());
+  EXPECT_EQ(claim.locked_by_others, 1u);
+}
+
+TEST_F(SpoolTest, TwoClaimersSplitTheFilesNeverShareOne) {
+  for (int i = 0; i < 3; ++i) {
+    spool writer(dir_, {});
+    ASSERT_FALSE(writer.open());
+    std::string m = message(i);
+    ASSERT_FALSE(writer.append_messages({m}));
+  }
+  spool first(dir_, {}), second(dir_, {});
+  ASSERT_FALSE(first.open());
+  ASSERT_FALSE(second.open());
+  spool_claim a, b;
+  ASSERT_FALSE(first.claim(a));
+  ASSERT_FALSE(second.claim(b));  // first still holds its claims
+  EXPECT_EQ(a.messages.size(), 3u);
+  EXPECT_TRUE(b.messages.empty());
+  EXPECT_EQ(b.locked_by_others, 3u);
+}
+
+TEST_F(SpoolTest, AcknowledgedMessagesAreNotReplayed) {
+  {
+    spool writer(dir_, {});
+    ASSERT_FALSE(writer.open());
+    std::string a = message(1), b = message(2);
+    ASSERT_FALSE(writer.append_messages({a, b}));
+    ASSERT_FALSE(writer.append_ack({"m1"}));
+  }
+  spool reader(dir_, {});
+  ASSERT_FALSE(reader.open());
+  spool_claim claim;
+  ASSERT_FALSE(reader.claim(claim));
+  ASSERT_EQ(claim.messages.size(), 1u);
+  EXPECT_EQ(claim.messages[0], message(2));
+}
+
+TEST_F(SpoolTest, CorruptTailIsSkippedAndCounted) {
+  {
+    spool writer(dir_, {});
+    ASSERT_FALSE(writer.open());
+    std::string a = message(1), b = message(2);
+    ASSERT_FALSE(writer.append_messages({a, b}));
+  }
+  {
+    std::ofstream f(files()[0], std::ios::app | std::ios::binary);
+    f << "M\x10\0\0\0garbage-torn";
+  }
+  spool reader(dir_, {});
+  ASSERT_FALSE(reader.open());
+  spool_claim claim;
+  ASSERT_FALSE(reader.claim(claim));
+  EXPECT_EQ(claim.messages.size(), 2u);
+  EXPECT_GT(claim.corrupt_bytes, 0u);
+}
+
+TEST_F(SpoolTest, ByteCapRefusesWritesAndDropsOldestOnReplay) {
+  {
+    spool writer(dir_, {.max_bytes = 300});
+    ASSERT_FALSE(writer.open());
+    std::string big(400, 'x');
+    EXPECT_EQ(writer.append_messages({big}), errc::spool_io);  // would exceed the cap: nothing written
+    std::string a = message(1);
+    ASSERT_FALSE(writer.append_messages({a}));
+  }
+  {
+    spool second(dir_, {.max_bytes = 1 << 20});
+    ASSERT_FALSE(second.open());
+    std::string b = message(2);
+    ASSERT_FALSE(second.append_messages({b}));
+  }
+  spool reader(dir_, {.max_bytes = 100});  // both files together exceed 100 bytes
+  ASSERT_FALSE(reader.open());
+  spool_claim claim;
+  ASSERT_FALSE(reader.claim(claim));
+  EXPECT_EQ(claim.over_cap, 1u);  // the older file's message
+  ASSERT_EQ(claim.messages.size(), 1u);
+  EXPECT_EQ(claim.messages[0], message(2));
+}
+
+TEST_F(SpoolTest, UnwritableDirectoryIsAClearError) {
+  std::filesystem::create_directories(dir_);
+  std::ofstream(dir_ / "not-a-directory") << "x";
+  spool s(dir_ / "not-a-directory" / "spool", {});
+  EXPECT_EQ(s.open(), errc::spool_io);
+  std::string a = message(1);
+  EXPECT_EQ(s.append_messages({a}), errc::spool_io);
+}
+
+}  // namespace
+}  // namespace flowtrack::detail
