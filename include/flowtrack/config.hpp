@@ -92,6 +92,17 @@ struct config {
   /// written there and sent first by the next client that starts with the same directory.
   /// Empty (the default): no spool, undelivered messages are reported as pending.
   std::filesystem::path spool_dir;
+  /// All spool files together; the oldest files' messages are dropped (and counted) past it.
+  std::uint64_t spool_max_bytes = 16u << 20;
+  /// Spooled messages older than this are dropped (and counted) instead of replayed.
+  std::chrono::hours spool_max_age = std::chrono::hours(24 * 7);
+  /// Write-ahead: every accepted message is appended to the spool by track() itself (one
+  /// write() call, no fsync), so even `kill -9` loses nothing; delivered batches are marked
+  /// with acknowledgement records. Needs spool_dir. Cost: see docs/PERFORMANCE.md.
+  bool write_ahead = false;
+  /// The part of async_close()'s timeout kept for writing the spool: work in flight is
+  /// cancelled this long before the deadline when a spool is configured.
+  std::chrono::milliseconds spool_reserve = 50ms;
 
   /// Receives the client's diagnostics. Empty (the default): the client writes nothing anywhere.
   /// Called on the client's executor; never receives the write key.

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <system_error>
 
 namespace flowtrack {
 
@@ -14,6 +15,7 @@ struct stats {
   std::uint64_t dropped = 0;     ///< lost to a full queue (never accepted, or evicted)
   std::uint64_t pending = 0;     ///< accepted, fate not yet known (queued or in flight)
   std::uint64_t spooled = 0;     ///< written to the spool for a later run
+  std::uint64_t replayed = 0;    ///< read back from the spool of earlier runs, to send again
   std::uint64_t retries = 0;     ///< batch requests sent again after a failure
   std::uint64_t requests = 0;    ///< batch requests sent, retries included
   std::uint64_t batches = 0;     ///< distinct batches formed
@@ -22,7 +24,8 @@ struct stats {
 };
 
 /// What async_close() did. delivered + failed + dropped + pending + spooled accounts for
-/// every message ever passed to the client (invalid input excluded: it is refused at once).
+/// every message ever passed to the client plus those replayed from the spool (invalid input
+/// excluded: it is refused at once).
 struct close_report {
   std::uint64_t delivered = 0;
   std::uint64_t failed = 0;
@@ -34,6 +37,8 @@ struct close_report {
   std::uint64_t spooled = 0;
   /// True when the deadline, not the end of the work, completed the close.
   bool deadline_reached = false;
+  /// The first spool failure (errc::spool_io...), if any: what could not be spooled is pending.
+  std::error_code spool_error;
   std::chrono::milliseconds elapsed{0};
 };
 

@@ -144,6 +144,7 @@ asio::awaitable<void> client_impl::deliver(batch& b, sender_slot& slot) {
 
 void client_impl::resolve_batch(batch& b, std::error_code outcome) {
   b.resolved = true;
+  acknowledge_in_spool(b);
   const auto n = b.entries.size();
   (outcome ? counters_.failed : counters_.delivered).fetch_add(n, std::memory_order_relaxed);
   if (outcome) {

@@ -18,8 +18,14 @@ std::error_code client_impl::enqueue(const Message& m) {
   if (queue_.closed()) return errc::closed;
   encoded_message encoded;
   if (auto ec = encode(m, encode_options{.now = std::chrono::system_clock::now()}, encoded)) return ec;
+  // Write-ahead: on disk before it can be sent; a message then refused is acknowledged at
+  // once so no later run replays it.
+  if (cfg_.write_ahead) write_ahead(encoded);
+  const std::string id(cfg_.write_ahead ? encoded.message_id() : std::string_view{});
   bool became_ready = false;
-  switch (queue_.push(std::move(encoded), became_ready)) {
+  const push_result pushed = queue_.push(std::move(encoded), became_ready);
+  if (cfg_.write_ahead && (pushed == push_result::closed || pushed == push_result::full)) unspool(id);
+  switch (pushed) {
     case push_result::closed:
       return errc::closed;
     case push_result::full:

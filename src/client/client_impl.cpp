@@ -35,6 +35,7 @@ void validate(const config& c) {
   if (c.retry.max_attempts < 1) bad("retry.max_attempts must be at least 1");
   if (c.retry.jitter < 0.0 || c.retry.jitter > 1.0) bad("retry.jitter must be in [0, 1]");
   if (!c.default_context.is_object()) bad("default_context must be a JSON object");
+  if (c.write_ahead && c.spool_dir.empty()) bad("write_ahead needs spool_dir");
 }
 
 asio::ssl::context make_tls_context(const tls_config& t) {
@@ -94,6 +95,7 @@ client_impl::client_impl(asio::any_io_executor ex, config cfg)
 client_impl::~client_impl() = default;
 
 void client_impl::start() {
+  open_spool();
   auto self = shared_from_this();
   asio::co_spawn(strand_, [self]() { return self->run(); }, asio::detached);
   asio::co_spawn(strand_, [self]() { return self->tick(); }, asio::detached);
@@ -178,6 +180,8 @@ void client_impl::report_evictions() {
   auto ids = queue_.take_evicted_ids();
   if (ids.empty()) return;
   log(log_level::warning, "queue full: dropped ", ids.size(), " oldest message(s)");
+  if (cfg_.write_ahead)
+    for (const auto& id : ids) unspool(id);  // reported dropped: no later run replays them
   if (!cfg_.on_delivery) return;
   for (const auto& id : ids) {
     try {
@@ -204,6 +208,7 @@ void client_impl::settle() {
       ++it;
     }
   }
+  release_replayed_files();
   settled_.notify();
 }
 
@@ -248,9 +253,11 @@ asio::awaitable<close_report> client_impl::close(std::chrono::milliseconds timeo
   queue_.close();
   closing_ = true;
   pump();
+  // With a spool, stop sending early enough to write it before the deadline.
+  const auto stop_sending_at = spool_ ? deadline - std::min(cfg_.spool_reserve, timeout / 2) : deadline;
   while (!all_resolved()) {
     settled_.reset();
-    if (!co_await settled_.wait_until(deadline)) break;
+    if (!co_await settled_.wait_until(stop_sending_at)) break;
   }
   report_.deadline_reached = !all_resolved();
   if (report_.deadline_reached) {
@@ -264,7 +271,12 @@ asio::awaitable<close_report> client_impl::close(std::chrono::milliseconds timeo
       if (!co_await settled_.wait_until(grace)) break;
     }
   }
+  spool_pending();
   stop();
+  {
+    std::lock_guard lock(spool_mutex_);
+    report_.spool_error = spool_error_;
+  }
   const stats s = snapshot();
   report_.delivered = s.delivered;
   report_.failed = s.failed;
@@ -282,6 +294,7 @@ void client_impl::shutdown_now() {
   closing_ = true;
   aborting_ = true;
   abort_senders();
+  spool_pending();
   stop();
 }
 
@@ -298,8 +311,10 @@ stats client_impl::snapshot() const noexcept {
   s.batches = get(counters_.batches);
   s.bytes_sent = get(counters_.bytes_sent);
   s.connections = get(counters_.connections);
+  s.replayed = get(counters_.replayed);
   const std::uint64_t settled = s.delivered + s.failed + get(counters_.evicted) + s.spooled;
-  s.pending = s.enqueued > settled ? s.enqueued - settled : 0;
+  const std::uint64_t accepted = s.enqueued + s.replayed;
+  s.pending = accepted > settled ? accepted - settled : 0;
   return s;
 }
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <list>
+#include <mutex>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +26,7 @@
 #include "flowtrack/config.hpp"
 #include "flowtrack/stats.hpp"
 #include "http/http_codec.hpp"
+#include "spool/spool.hpp"
 #include "transport/connection.hpp"
 #include "transport/endpoint.hpp"
 #include "wire/encoder.hpp"
@@ -55,7 +57,7 @@ struct sender_slot {
 
 struct counters {
   std::atomic<std::uint64_t> enqueued{0}, delivered{0}, failed{0}, dropped{0}, evicted{0}, spooled{0},
-      retries{0}, requests{0}, batches{0}, bytes_sent{0}, connections{0};
+      retries{0}, requests{0}, batches{0}, bytes_sent{0}, connections{0}, replayed{0};
 };
 
 class client_impl : public std::enable_shared_from_this<client_impl> {
@@ -101,6 +103,15 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   void report_evictions();
   void stop();
 
+  // Spool (client_spool.cpp)
+  void open_spool();
+  void write_ahead(const encoded_message& m);
+  void unspool(std::string_view message_id);
+  void acknowledge_in_spool(const batch& b);
+  void release_replayed_files();
+  void spool_pending();
+  void note_spool_error(std::error_code ec);
+
   // Sender (batch_sender.cpp)
   asio::awaitable<void> send_batch(std::shared_ptr<batch> b);
   asio::awaitable<void> deliver(batch& b, sender_slot& slot);
@@ -141,6 +152,13 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   std::list<flush_waiter*> flush_waiters_;
   strand_event settled_;       // notified whenever batches resolve or senders finish
   std::uint64_t rng_state_;
+
+  // Spool. The mutex guards spool_ (write-ahead appends come from producer threads).
+  std::mutex spool_mutex_;
+  std::optional<spool> spool_;
+  std::uint64_t replay_end_seq_ = 1;    // messages with seq < this came from the spool
+  bool replay_files_held_ = false;      // claimed files not yet deleted
+  std::error_code spool_error_;         // first failure, under spool_mutex_
 
   enum class close_state { open, closing, closed } close_state_ = close_state::open;
   strand_event closed_event_;

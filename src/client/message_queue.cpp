@@ -30,6 +30,13 @@ push_result message_queue::push(encoded_message&& m, bool& became_ready) {
   return result;
 }
 
+std::uint64_t message_queue::push_replayed(encoded_message&& m) {
+  std::lock_guard lock(mutex_);
+  bytes_ += m.json.size() + 1;
+  items_.push_back({std::move(m), next_seq_});
+  return next_seq_++;
+}
+
 std::size_t message_queue::take_batch(batch_limiter& limiter, bool force, std::vector<queued_message>& out) {
   std::lock_guard lock(mutex_);
   if (items_.empty() || (!force && !ready_locked())) return 0;

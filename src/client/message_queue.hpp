@@ -35,6 +35,10 @@ class message_queue {
   /// Thread-safe. `became_ready` is set when this push made a full batch available.
   push_result push(encoded_message&& m, bool& became_ready);
 
+  /// Queues a message replayed from the spool, ignoring the capacity (it was accepted by an
+  /// earlier run). Returns its sequence number. Only before producers start.
+  std::uint64_t push_replayed(encoded_message&& m);
+
   /// Moves the oldest messages that fit `limiter` into `out` (appending). Takes nothing unless
   /// `force` or a full batch is queued. Returns the number taken.
   std::size_t take_batch(batch_limiter& limiter, bool force, std::vector<queued_message>& out);

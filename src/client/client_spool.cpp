@@ -1,0 +1,119 @@
+// The engine's use of the spool: replay at start, write-ahead, acknowledgements, and what
+// close() (or the client's destruction) could not deliver.
+#include "client/client_impl.hpp"
+#include "flowtrack/error.hpp"
+#include "spool/spool_format.hpp"
+
+namespace flowtrack::detail {
+
+void client_impl::note_spool_error(std::error_code ec) {
+  if (!spool_error_) spool_error_ = ec;
+}
+
+void client_impl::open_spool() {
+  if (cfg_.spool_dir.empty()) return;
+  std::lock_guard lock(spool_mutex_);
+  spool_.emplace(cfg_.spool_dir, spool_limits{.max_bytes = cfg_.spool_max_bytes, .max_age = cfg_.spool_max_age});
+  if (auto ec = spool_->open()) {
+    log(log_level::error, "spool directory unusable, continuing in memory only: ", ec.message());
+    note_spool_error(ec);
+    spool_.reset();
+    return;
+  }
+  spool_claim claim;
+  if (auto ec = spool_->claim(claim)) {
+    log(log_level::error, "spool directory unreadable: ", ec.message());
+    note_spool_error(ec);
+    return;
+  }
+  if (claim.corrupt_bytes > 0) log(log_level::warning, "spool: skipped ", claim.corrupt_bytes, " corrupt byte(s)");
+  if (claim.expired + claim.over_cap > 0) {
+    log(log_level::warning, "spool: dropped ", claim.expired, " expired and ", claim.over_cap, " over-cap message(s)");
+    counters_.dropped.fetch_add(claim.expired + claim.over_cap, std::memory_order_relaxed);
+  }
+  replay_files_held_ = claim.files > 0;
+  for (auto& json : claim.messages) {
+    const auto id = spooled_message_id(json);
+    encoded_message m;
+    m.id_offset = id.empty() ? 0 : static_cast<std::uint32_t>(id.data() - json.data());
+    m.id_length = static_cast<std::uint32_t>(id.size());
+    m.json = std::move(json);
+    // The string moved, so the id's offset (not its address) is what stays valid.
+    replay_end_seq_ = queue_.push_replayed(std::move(m)) + 1;
+  }
+  counters_.replayed.fetch_add(claim.messages.size(), std::memory_order_relaxed);
+  if (!claim.messages.empty()) {
+    log(log_level::info, "spool: replaying ", claim.messages.size(), " message(s) from ", claim.files, " file(s)");
+    tick_due_ = true;  // send them without waiting for a full batch
+  }
+}
+
+void client_impl::write_ahead(const encoded_message& m) {
+  std::lock_guard lock(spool_mutex_);
+  if (!spool_) return;
+  if (auto ec = spool_->append_messages({m.json})) note_spool_error(ec);
+}
+
+void client_impl::unspool(std::string_view message_id) {
+  std::lock_guard lock(spool_mutex_);
+  if (spool_ && spool_->has_own_file()) {
+    if (auto ec = spool_->append_ack({message_id})) note_spool_error(ec);
+  }
+}
+
+void client_impl::acknowledge_in_spool(const batch& b) {
+  if (!cfg_.write_ahead) return;
+  std::vector<std::string_view> ids;
+  ids.reserve(b.entries.size());
+  for (const auto& e : b.entries) ids.push_back(b.message_id(e));
+  std::lock_guard lock(spool_mutex_);
+  if (spool_ && spool_->has_own_file()) {
+    if (auto ec = spool_->append_ack(ids)) note_spool_error(ec);
+  }
+}
+
+void client_impl::release_replayed_files() {
+  if (!replay_files_held_ || lowest_unresolved_seq() < replay_end_seq_) return;
+  std::lock_guard lock(spool_mutex_);
+  if (spool_) spool_->delete_claimed();
+  replay_files_held_ = false;
+}
+
+void client_impl::spool_pending() {
+  // Everything not settled: still queued, or in a batch that did not complete.
+  std::vector<std::string> queued_json;
+  for (auto& q : queue_.take_all()) {
+    if (!cfg_.write_ahead || q.seq < replay_end_seq_) queued_json.push_back(std::move(q.message.json));
+    else counters_.spooled.fetch_add(1, std::memory_order_relaxed);  // already in the write-ahead file
+  }
+  std::vector<std::string_view> pending(queued_json.begin(), queued_json.end());
+  std::uint64_t already_spooled = 0;
+  for (const auto& b : outstanding_) {
+    if (b->resolved) continue;
+    for (const auto& e : b->entries) {
+      if (cfg_.write_ahead && b->first_seq >= replay_end_seq_) {
+        ++already_spooled;
+      } else {
+        pending.push_back(b->message_json(e));
+      }
+    }
+  }
+  std::lock_guard lock(spool_mutex_);
+  if (!spool_) return;  // no spool, or an unusable one: they stay counted as pending
+  counters_.spooled.fetch_add(already_spooled, std::memory_order_relaxed);
+  if (!pending.empty()) {
+    if (auto ec = spool_->append_messages(pending)) {
+      log(log_level::error, "spool: could not write ", pending.size(), " message(s): ", ec.message());
+      note_spool_error(ec);
+    } else {
+      counters_.spooled.fetch_add(pending.size(), std::memory_order_relaxed);
+    }
+  }
+  if (auto ec = spool_->sync()) note_spool_error(ec);
+  // What the claimed files still held is now in our own file (or settled): drop them.
+  spool_->delete_claimed();
+  replay_files_held_ = false;
+  if (cfg_.write_ahead && counters_.spooled.load(std::memory_order_relaxed) == 0) spool_->remove_own_file();
+}
+
+}  // namespace flowtrack::detail
