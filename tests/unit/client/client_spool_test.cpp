@@ -1,0 +1,178 @@
+// Durable delivery: what close() cannot deliver by its deadline is spooled and sent by the
+// next client with the same spool directory; write-ahead survives SIGKILL.
+#include <gtest/gtest.h>
+
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <random>
+#include <set>
+
+#include "client_test_support.hpp"
+#include "flowtrack/client.hpp"
+
+extern char** environ;
+
+namespace flowtrack::test {
+namespace {
+
+using namespace std::chrono_literals;
+using steady = std::chrono::steady_clock;
+
+class ClientSpool : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("flowtrack-client-spool-" + std::to_string(std::random_device{}()));
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  config make_config(const std::string& url) const {
+    config c;
+    c.write_key = "spool-key";
+    c.endpoint = url;
+    c.flush_interval = 1h;
+    c.retry.base_delay = 1ms;
+    c.retry.max_delay = 5ms;
+    c.spool_dir = dir_;
+    return c;
+  }
+
+  std::size_t spool_files() const {
+    if (!std::filesystem::exists(dir_)) return 0;
+    std::size_t n = 0;
+    for (auto& e : std::filesystem::directory_iterator(dir_)) n += e.path().extension() == ".spool";
+    return n;
+  }
+
+  std::filesystem::path dir_;
+};
+
+std::set<std::string> ids_of(const std::vector<nlohmann::json>& messages) {
+  std::set<std::string> ids;
+  for (const auto& m : messages) ids.insert(m["messageId"].get<std::string>());
+  return ids;
+}
+
+TEST_F(ClientSpool, BlackHoledRunSpoolsEverythingAndTheNextRunDeliversIt) {
+  std::set<std::string> first_run_ids;
+  {
+    loopback_server dead;
+    dead.set_fallback(reply::blackhole());
+    asio::io_context io;
+    client c{io, make_config(dead.url())};
+    for (int i = 0; i < 20; ++i) ASSERT_FALSE(c.track({.user_id = "u", .event = "E", .properties = {{"i", i}}}));
+    close_report report;
+    steady::duration took{};
+    ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+      const auto t0 = steady::now();
+      report = co_await c.async_close(300ms);
+      took = steady::now() - t0;
+    }));
+    EXPECT_LT(took, 350ms);
+    EXPECT_TRUE(report.deadline_reached);
+    EXPECT_EQ(report.spooled, 20u);
+    EXPECT_EQ(report.pending, 0u);
+    EXPECT_FALSE(report.spool_error);
+    first_run_ids = ids_of(received_messages(dead));  // what the black hole was sent
+  }
+  EXPECT_EQ(spool_files(), 1u);
+
+  loopback_server healthy;
+  asio::io_context io;
+  client c{io, make_config(healthy.url())};
+  EXPECT_EQ(c.statistics().replayed, 20u);
+  close_report report;
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(2s); }));
+  auto delivered = received_messages(healthy);
+  ASSERT_EQ(delivered.size(), 20u);
+  EXPECT_EQ(ids_of(delivered), first_run_ids);  // same messageIds: deduplicable
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(delivered[i]["properties"]["i"], i);  // oldest first
+  EXPECT_EQ(report.delivered, 20u);
+  EXPECT_EQ(spool_files(), 0u);  // acknowledged, so deleted
+}
+
+TEST_F(ClientSpool, ReplayedFilesAreDeletedOnceDeliveredWithoutClose) {
+  {
+    loopback_server dead;
+    dead.set_fallback(reply::status_code(503));
+    asio::io_context io;
+    client c{io, make_config(dead.url())};
+    ASSERT_FALSE(c.track({.user_id = "u", .event = "E"}));
+    ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> { co_await c.async_close(100ms); }));
+  }
+  ASSERT_EQ(spool_files(), 1u);
+  loopback_server healthy;
+  asio::io_context io;
+  client c{io, make_config(healthy.url())};
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(co_await c.async_flush());
+    EXPECT_EQ(spool_files(), 0u);  // deleted as soon as its messages were delivered
+    co_await c.async_close(1s);
+  }));
+}
+
+TEST_F(ClientSpool, UnwritableSpoolDirectoryIsReportedAndTheClientStillDelivers) {
+  std::filesystem::create_directories(dir_);
+  std::ofstream(dir_ / "file") << "x";
+  loopback_server healthy;
+  asio::io_context io;
+  auto cfg = make_config(healthy.url());
+  cfg.spool_dir = dir_ / "file" / "spool";
+  client c{io, cfg};
+  ASSERT_FALSE(c.track({.user_id = "u", .event = "E"}));
+  close_report report;
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(1s); }));
+  EXPECT_EQ(report.spool_error, errc::spool_io);
+  EXPECT_EQ(report.delivered, 1u);
+}
+
+std::filesystem::path helper_binary(const char* name) {
+  return std::filesystem::read_symlink("/proc/self/exe").parent_path() / name;
+}
+
+TEST_F(ClientSpool, WriteAheadSurvivesSigkill) {
+  loopback_server dead;
+  dead.set_fallback(reply::blackhole());
+  const std::string dir = dir_.string(), url = dead.url(), count = "500";
+  const std::string helper = helper_binary("track_then_die").string();
+  ASSERT_TRUE(std::filesystem::exists(helper)) << helper;
+  char* argv[] = {const_cast<char*>(helper.c_str()), const_cast<char*>(dir.c_str()), const_cast<char*>(url.c_str()),
+                  const_cast<char*>(count.c_str()), nullptr};
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, helper.c_str(), nullptr, nullptr, argv, environ), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  ASSERT_EQ(WTERMSIG(status), SIGKILL);
+
+  loopback_server healthy;
+  asio::io_context io;
+  client c{io, make_config(healthy.url())};
+  EXPECT_EQ(c.statistics().replayed, 500u);
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> { co_await c.async_close(5s); }));
+  auto delivered = received_messages(healthy);
+  ASSERT_EQ(delivered.size(), 500u);
+  std::set<int> seen;
+  for (const auto& m : delivered) seen.insert(m["properties"]["i"].get<int>());
+  EXPECT_EQ(seen.size(), 500u);
+  EXPECT_EQ(spool_files(), 0u);
+}
+
+TEST_F(ClientSpool, WriteAheadFileIsRemovedAfterACleanClose) {
+  loopback_server healthy;
+  asio::io_context io;
+  auto cfg = make_config(healthy.url());
+  cfg.write_ahead = true;
+  client c{io, cfg};
+  for (int i = 0; i < 10; ++i) ASSERT_FALSE(c.track({.user_id = "u", .event = "E"}));
+  EXPECT_EQ(spool_files(), 1u);
+  close_report report;
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(1s); }));
+  EXPECT_EQ(report.delivered, 10u);
+  EXPECT_EQ(report.spooled, 0u);
+  EXPECT_EQ(spool_files(), 0u);
+}
+
+}  // namespace
+}  // namespace flowtrack::test
