@@ -101,17 +101,6 @@ void client_impl::start() {
   asio::co_spawn(strand_, [self]() { return self->tick(); }, asio::detached);
 }
 
-template <class... Parts>
-void client_impl::log(log_level level, const Parts&... parts) const {
-  if (!cfg_.logger) return;
-  std::ostringstream line;
-  (line << ... << parts);
-  try {
-    cfg_.logger(level, line.str());
-  } catch (...) {  // a logger must not break delivery
-  }
-}
-
 void client_impl::wake_from_any_thread() {
   if (wake_posted_.exchange(true, std::memory_order_acq_rel)) return;
   asio::post(strand_, [self = shared_from_this()] {

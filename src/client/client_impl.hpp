@@ -11,6 +11,7 @@
 #include <mutex>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -164,5 +165,16 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   strand_event closed_event_;
   close_report report_;
 };
+
+template <class... Parts>
+void client_impl::log(log_level level, const Parts&... parts) const {
+  if (!cfg_.logger) return;
+  std::ostringstream line;
+  (line << ... << parts);
+  try {
+    cfg_.logger(level, line.str());
+  } catch (...) {  // a logger must not break delivery
+  }
+}
 
 }  // namespace flowtrack::detail

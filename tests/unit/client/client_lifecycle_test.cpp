@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include <asio/detached.hpp>
 #include <asio/executor_work_guard.hpp>
 #include <asio/use_awaitable.hpp>
 

@@ -1,0 +1,157 @@
+#include "wire/json_writer.hpp"
+
+#include <charconv>
+#include <cmath>
+
+#include "flowtrack/error.hpp"
+
+namespace flowtrack::detail {
+namespace {
+
+constexpr std::string_view replacement = "\xEF\xBF\xBD";  // U+FFFD
+
+// Length of the valid UTF-8 sequence starting at s[i] (lead byte >= 0x80), or 0 if invalid.
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  std::size_t n;
+  std::uint32_t cp;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    n = 2;
+    cp = b0 & 0x1F;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    n = 3;
+    cp = b0 & 0x0F;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    n = 4;
+    cp = b0 & 0x07;
+  } else {
+    return 0;  // continuation byte, overlong 2-byte lead (C0, C1), or beyond U+10FFFF
+  }
+  if (i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF) return 0;  // overlong / too big
+  if (cp >= 0xD800 && cp <= 0xDFFF) return 0;                                           // surrogate
+  return n;
+}
+
+std::error_code write_number(std::string& out, const nlohmann::json& v) {
+  char buf[32];
+  std::to_chars_result r;
+  switch (v.type()) {
+    case nlohmann::json::value_t::number_integer:
+      r = std::to_chars(buf, buf + sizeof buf, v.get_ref<const nlohmann::json::number_integer_t&>());
+      break;
+    case nlohmann::json::value_t::number_unsigned:
+      r = std::to_chars(buf, buf + sizeof buf, v.get_ref<const nlohmann::json::number_unsigned_t&>());
+      break;
+    default: {
+      const double d = v.get_ref<const nlohmann::json::number_float_t&>();
+      if (!std::isfinite(d)) return errc::invalid_number;
+      r = std::to_chars(buf, buf + sizeof buf, d);
+      break;
+    }
+  }
+  out.append(buf, r.ptr);
+  return {};
+}
+
+}  // namespace
+
+std::error_code write_json_string(std::string& out, std::string_view s, utf8_policy policy) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out.push_back('"');
+  std::size_t run = 0;  // start of the pending run of bytes copied as they are
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+      ++i;
+      continue;
+    }
+    if (c >= 0x80) {
+      const std::size_t n = utf8_sequence_length(s, i);
+      if (n != 0) {
+        i += n;
+        continue;
+      }
+      if (policy == utf8_policy::reject) return errc::invalid_utf8;
+      out.append(s.data() + run, i - run);
+      out.append(replacement);
+      run = ++i;
+      continue;
+    }
+    out.append(s.data() + run, i - run);
+    switch (c) {
+      case '"': out.append("\\\""); break;
+      case '\\': out.append("\\\\"); break;
+      case '\b': out.append("\\b"); break;
+      case '\f': out.append("\\f"); break;
+      case '\n': out.append("\\n"); break;
+      case '\r': out.append("\\r"); break;
+      case '\t': out.append("\\t"); break;
+      default: {
+        const char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+        out.append(esc, 6);
+      }
+    }
+    run = ++i;
+  }
+  out.append(s.data() + run, s.size() - run);
+  out.push_back('"');
+  return {};
+}
+
+std::error_code write_json_value(std::string& out, const nlohmann::json& v, utf8_policy policy,
+                                 std::size_t max_depth) {
+  using t = nlohmann::json::value_t;
+  switch (v.type()) {
+    case t::null:
+    case t::discarded:
+      out.append("null");
+      return {};
+    case t::boolean:
+      out.append(v.get_ref<const bool&>() ? "true" : "false");
+      return {};
+    case t::number_integer:
+    case t::number_unsigned:
+    case t::number_float:
+      return write_number(out, v);
+    case t::string:
+      return write_json_string(out, v.get_ref<const std::string&>(), policy);
+    case t::binary:
+      return errc::invalid_message;  // no JSON form
+    case t::array: {
+      if (max_depth == 0) return errc::nesting_too_deep;
+      out.push_back('[');
+      bool first = true;
+      for (const auto& item : v) {
+        if (!first) out.push_back(',');
+        first = false;
+        if (auto ec = write_json_value(out, item, policy, max_depth - 1)) return ec;
+      }
+      out.push_back(']');
+      return {};
+    }
+    case t::object: {
+      if (max_depth == 0) return errc::nesting_too_deep;
+      out.push_back('{');
+      bool first = true;
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        if (!first) out.push_back(',');
+        first = false;
+        if (auto ec = write_json_string(out, it.key(), policy)) return ec;
+        out.push_back(':');
+        if (auto ec = write_json_value(out, it.value(), policy, max_depth - 1)) return ec;
+      }
+      out.push_back('}');
+      return {};
+    }
+  }
+  return errc::invalid_message;
+}
+
+}  // namespace flowtrack::detail

@@ -1,0 +1,70 @@
+#include "wire/uuid.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <random>
+#include <thread>
+
+namespace flowtrack::detail {
+namespace {
+
+// xoshiro256**, seeded per thread from random_device, the thread id and the clock.
+struct generator {
+  std::uint64_t s[4];
+
+  static std::uint64_t splitmix(std::uint64_t& x) {
+    std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+
+  generator() {
+    std::random_device rd;
+    std::uint64_t seed = (std::uint64_t{rd()} << 32) ^ rd() ^
+                         static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+                         std::hash<std::thread::id>{}(std::this_thread::get_id());
+    for (auto& v : s) v = splitmix(seed);
+  }
+
+  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+  std::uint64_t next() {
+    const std::uint64_t result = rotl(s[1] * 5, 7) * 9;
+    const std::uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+  }
+};
+
+}  // namespace
+
+void write_uuid_v4(char* out) {
+  thread_local generator gen;
+  std::uint64_t hi = gen.next(), lo = gen.next();
+  hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
+  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10xx
+  static constexpr char hex[] = "0123456789abcdef";
+  int pos = 0;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out[pos++] = '-';
+    const std::uint64_t word = i < 8 ? hi : lo;
+    const int shift = 56 - 8 * (i % 8);
+    const unsigned byte = static_cast<unsigned>((word >> shift) & 0xff);
+    out[pos++] = hex[byte >> 4];
+    out[pos++] = hex[byte & 15];
+  }
+}
+
+std::string make_uuid_v4() {
+  std::string s(36, '\0');
+  write_uuid_v4(s.data());
+  return s;
+}
+
+}  // namespace flowtrack::detail
