@@ -35,6 +35,7 @@ class ClientSpool : public ::testing::Test {
     c.flush_interval = 1h;
     c.retry.base_delay = 1ms;
     c.retry.max_delay = 5ms;
+    c.retry.max_attempts = 1000000;  // failing servers keep it busy until the close deadline
     c.spool_dir = dir_;
     return c;
   }
