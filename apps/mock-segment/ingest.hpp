@@ -1,0 +1,32 @@
+// The ingest endpoints: authentication, gzip, request limits, per-message validation, and
+// recording what the real API would accept.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "http/http_codec.hpp"
+#include "store.hpp"
+
+namespace mock_segment {
+
+struct ingest_options {
+  std::set<std::string> write_keys;  ///< empty: any non-empty key is accepted
+};
+
+/// The request-log entry for a request (Authorization redacted).
+nlohmann::json describe_request(const flowtrack::http::request& req, std::uint64_t id);
+
+/// Handles an ingest request whose path maps to `forced_type` ("" for batch endpoints).
+/// Records accepted/rejected messages in `s`, and fills in the log entry's counters.
+flowtrack::http::response ingest(const flowtrack::http::request& req, const std::string& forced_type,
+                                 const ingest_options& options, store& s, std::uint64_t request_id,
+                                 nlohmann::json& log_entry);
+
+flowtrack::http::response plain_response(int status, std::string body, bool keep_alive = true);
+flowtrack::http::response json_response(int status, const nlohmann::json& body, bool keep_alive = true);
+
+}  // namespace mock_segment

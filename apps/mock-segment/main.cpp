@@ -1,0 +1,51 @@
+// mock-segment: a faithful double of the Segment HTTP Tracking API for integration tests.
+// See docs/MOCK-SEGMENT.md.
+#include <csignal>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
+
+#include "server.hpp"
+
+int main(int argc, char** argv) {
+  mock_segment::server_options options;
+  std::vector<std::string> keys;
+  std::string mode_name = "ok";
+  int port = -1;
+  CLI::App app{"mock-segment: a Segment HTTP Tracking API double (docs/MOCK-SEGMENT.md)"};
+  app.add_option("--port", port, "port to listen on (0: a free one)")->required()->check(CLI::Range(0, 65535));
+  app.add_option("--host", options.host, "address to listen on")->capture_default_str();
+  app.add_option("--write-key", keys, "accepted write key (repeatable; none: any non-empty key)");
+  app.add_option("--mode", mode_name, "behaviour when no fault is scripted")
+      ->check(CLI::IsMember({"ok", "blackhole", "error500", "error429"}))
+      ->capture_default_str();
+  app.add_option("--max-events", options.limits.max_events, "events kept; the oldest are evicted")
+      ->check(CLI::Range(1, 10000000))
+      ->capture_default_str();
+  app.add_flag("--log", options.log_requests, "print one line per ingest request on stderr");
+  CLI11_PARSE(app, argc, argv);
+  options.port = static_cast<std::uint16_t>(port);
+  options.ingest.write_keys = {keys.begin(), keys.end()};
+  options.initial_mode = *mock_segment::parse_mode(mode_name);
+
+  try {
+    asio::io_context io(1);
+    mock_segment::server server(io, options);
+    server.start();
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](std::error_code, int) {
+      server.stop();
+      io.stop();
+    });
+    const auto ep = server.local_endpoint();
+    const std::string host = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
+    std::cout << "listening on http://" << host << ':' << ep.port() << std::endl;
+    io.run();
+  } catch (const std::exception& e) {
+    std::cerr << "mock-segment: " << e.what() << '\n';
+    return 1;
+  }
+  return 0;
+}

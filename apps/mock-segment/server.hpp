@@ -1,0 +1,53 @@
+// mock-segment's HTTP/1.1 server: one coroutine per connection on a single-threaded
+// io_context, keep-alive and pipelining, scripted faults applied per ingest request.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+
+#include <asio/awaitable.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+
+#include "ingest.hpp"
+#include "store.hpp"
+
+namespace mock_segment {
+
+struct server_options {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;
+  ingest_options ingest;
+  store_limits limits;
+  mode initial_mode = mode::ok;
+  bool log_requests = false;  ///< one line per request on stderr
+  std::chrono::seconds idle_timeout{60};
+};
+
+class server {
+ public:
+  server(asio::io_context& io, server_options options);
+  asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
+  void start();
+  /// Stops accepting and closes every connection.
+  void stop();
+
+ private:
+  using socket_ptr = std::shared_ptr<asio::ip::tcp::socket>;
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> serve(socket_ptr socket);
+  asio::awaitable<bool> respond(asio::ip::tcp::socket& socket, const flowtrack::http::response& r);
+  asio::awaitable<void> apply_action(asio::ip::tcp::socket& socket, const std::string& action);
+  asio::awaitable<void> pause(std::chrono::milliseconds d);
+
+  asio::io_context& io_;
+  server_options options_;
+  asio::ip::tcp::acceptor acceptor_;
+  store store_;
+  std::set<socket_ptr> connections_;
+};
+
+}  // namespace mock_segment

@@ -1,0 +1,78 @@
+// Everything mock-segment remembers: accepted events (capped, oldest evicted), rejected
+// messages, the request log, counters, the fault script, the mode and the update-check answer.
+// Single-threaded: the server runs one io_context thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+
+namespace mock_segment {
+
+enum class mode { ok, blackhole, error500, error429 };
+std::optional<mode> parse_mode(std::string_view text);
+const char* to_string(mode m);
+
+/// One scripted response, consumed by one ingest request.
+struct fault {
+  int status = 0;              ///< 0: answer normally (after delay_ms)
+  int retry_after = -1;        ///< seconds, with status
+  int delay_ms = 0;
+  std::string action;          ///< "", "close", "blackhole", "reset", "garbage"
+  nlohmann::json to_json() const;
+  static std::optional<fault> from_json(const nlohmann::json& j, std::string& error);
+};
+
+struct store_limits {
+  std::size_t max_events = 100000;
+  std::size_t max_requests = 10000;
+  std::size_t max_rejected = 10000;
+};
+
+class store {
+ public:
+  explicit store(store_limits limits) : limits_(limits) {}
+
+  std::uint64_t next_request_id() { return ++request_counter_; }
+
+  void accept(nlohmann::json event);
+  void reject(nlohmann::json message, std::string reason, std::uint64_t request_id);
+  void log_request(nlohmann::json entry, int status);
+  void reset();
+
+  nlohmann::json events(std::string_view type, std::string_view event, std::string_view user_id) const;
+  nlohmann::json rejected() const;
+  nlohmann::json requests() const;
+  nlohmann::json stats() const;
+
+  // Faults and mode
+  void add_fault(fault f) { faults_.push_back(std::move(f)); }
+  void clear_faults() { faults_.clear(); }
+  nlohmann::json faults() const;
+  /// The next scripted fault, or one derived from the mode; nullopt: answer normally.
+  std::optional<fault> next_fault();
+  mode current_mode = mode::ok;
+
+  // The update check answer (GET /cli/latest-version).
+  std::string latest_version = "0.0.0";
+  int latest_version_delay_ms = 0;
+
+ private:
+  store_limits limits_;
+  std::uint64_t request_counter_ = 0;
+  std::deque<nlohmann::json> events_;
+  std::deque<nlohmann::json> rejected_;
+  std::deque<nlohmann::json> requests_;
+  std::unordered_map<std::string, std::uint32_t> seen_ids_;
+  std::deque<fault> faults_;
+  std::uint64_t accepted_ = 0, rejected_count_ = 0, duplicates_ = 0, evicted_ = 0, request_count_ = 0;
+  std::map<int, std::uint64_t> by_status_;
+};
+
+}  // namespace mock_segment

@@ -1,0 +1,42 @@
+// What the Segment HTTP Tracking API accepts, as pure functions: request-level checks (a
+// failure is a 400 and nothing is recorded) and per-message checks (a failure is recorded as
+// rejected with a reason; the request still gets 200, as the real API does).
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace mock_segment {
+
+inline constexpr std::size_t max_message_bytes = 32 * 1024;
+inline constexpr std::size_t max_batch_bytes = 500 * 1024;
+inline constexpr std::size_t max_batch_messages = 2500;
+inline constexpr std::size_t max_message_id_length = 100;
+
+/// Path of an ingest endpoint -> the message type it forces ("" for batch endpoints);
+/// nullopt when the path is not an ingest endpoint.
+std::optional<std::string> ingest_type_for_path(std::string_view path);
+
+/// The messages of a request body, or the plain-text reason for a 400.
+struct parsed_request {
+  nlohmann::json messages = nlohmann::json::array();
+  nlohmann::json batch_context = nlohmann::json::object();
+  std::string sent_at;
+  std::string write_key;  // from the body, if any
+  std::string error;      // non-empty: respond 400 with it
+};
+
+/// Parses a decoded body for an endpoint (forced_type empty: a batch endpoint).
+parsed_request parse_ingest_body(std::string_view body, std::string_view forced_type);
+
+/// Why a message would be rejected, or nullopt when it is acceptable.
+std::optional<std::string> message_problem(const nlohmann::json& message);
+
+/// True for YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM) with a real date.
+bool valid_timestamp(std::string_view text);
+
+}  // namespace mock_segment
