@@ -71,6 +71,19 @@ asio::awaitable<bool> server::respond(asio::ip::tcp::socket& socket, const http:
   co_return !ec && r.keep_alive;
 }
 
+asio::awaitable<void> server::lingering_close(asio::ip::tcp::socket& socket) {
+  // Closing with unread request bytes would send an RST that can destroy the error response
+  // before the client reads it: stop sending, drain briefly, then close.
+  std::error_code ignored;
+  socket.shutdown(asio::socket_base::shutdown_send, ignored);
+  std::array<char, 16384> sink;
+  asio::steady_timer limit(io_, std::chrono::seconds(2));
+  for (;;) {
+    auto result = co_await (socket.async_read_some(asio::buffer(sink), as_value) || limit.async_wait(as_value));
+    if (result.index() == 1 || std::get<0>(std::get<0>(result))) break;
+  }
+}
+
 asio::awaitable<void> server::apply_action(asio::ip::tcp::socket& socket, const std::string& action) {
   std::error_code ignored;
   if (action == "blackhole") {
@@ -114,6 +127,7 @@ asio::awaitable<void> server::serve(socket_ptr socket) {
     if (!keep_going) break;
     if (parse_ec) {
       co_await respond(*socket, parse_failure_response(parse_ec));
+      co_await lingering_close(*socket);
       break;
     }
     leftover = parser.take_leftover();

@@ -40,6 +40,7 @@ class server {
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> serve(socket_ptr socket);
   asio::awaitable<bool> respond(asio::ip::tcp::socket& socket, const flowtrack::http::response& r);
+  asio::awaitable<void> lingering_close(asio::ip::tcp::socket& socket);
   asio::awaitable<void> apply_action(asio::ip::tcp::socket& socket, const std::string& action);
   asio::awaitable<void> pause(std::chrono::milliseconds d);
 
