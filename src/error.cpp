@@ -30,6 +30,7 @@ class category final : public std::error_category {
       case errc::deadline_reached: return "close deadline reached";
       case errc::invalid_config: return "invalid configuration";
       case errc::spool_io: return "spool I/O error";
+      case errc::spool_full: return "spool full (spool_max_bytes)";
       case errc::spool_locked: return "spool locked by another process";
       case errc::spool_corrupt: return "spool record corrupt";
     }

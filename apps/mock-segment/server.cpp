@@ -94,6 +94,10 @@ asio::awaitable<void> server::apply_action(asio::ip::tcp::socket& socket, const 
     }
   } else if (action == "reset") {
     socket.set_option(asio::socket_base::linger(true, 0), ignored);
+  } else if (action == "truncate") {  // reset in the middle of a response
+    static const std::string partial = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n{\"succ";
+    co_await asio::async_write(socket, asio::buffer(partial), as_value);
+    socket.set_option(asio::socket_base::linger(true, 0), ignored);
   } else if (action == "garbage") {
     static const std::string junk = "HTTP/1.1 2OO 0K\r\nContent-Length: banana\r\n\x01\x02\r\n\r\n";
     co_await asio::async_write(socket, asio::buffer(junk), as_value);

@@ -49,8 +49,9 @@ std::optional<fault> fault::from_json(const nlohmann::json& j, std::string& erro
       !int_field("delay_ms", f.delay_ms, 0, 600000))
     return std::nullopt;
   if (auto it = j.find("action"); it != j.end()) {
-    if (!it->is_string() || (*it != "close" && *it != "blackhole" && *it != "reset" && *it != "garbage")) {
-      error = "action must be one of close, blackhole, reset, garbage";
+    if (!it->is_string() || (*it != "close" && *it != "blackhole" && *it != "reset" && *it != "garbage" &&
+                             *it != "truncate")) {
+      error = "action must be one of close, blackhole, reset, garbage, truncate";
       return std::nullopt;
     }
     f.action = it->get<std::string>();

@@ -24,7 +24,7 @@ struct fault {
   int status = 0;              ///< 0: answer normally (after delay_ms)
   int retry_after = -1;        ///< seconds, with status
   int delay_ms = 0;
-  std::string action;          ///< "", "close", "blackhole", "reset", "garbage"
+  std::string action;          ///< "", "close", "blackhole", "reset", "garbage", "truncate"
   nlohmann::json to_json() const;
   static std::optional<fault> from_json(const nlohmann::json& j, std::string& error);
 };

@@ -33,7 +33,8 @@ enum class errc {
   deadline_reached,      ///< the close deadline came first; the message is pending/spooled
   // Configuration and storage
   invalid_config,
-  spool_io,
+  spool_io,      ///< the spool directory or file cannot be created, written or read
+  spool_full,    ///< the spool reached spool_max_bytes; what did not fit is dropped and counted
   spool_locked,
   spool_corrupt,
 };

@@ -16,6 +16,7 @@ struct stats {
   std::uint64_t pending = 0;     ///< accepted, fate not yet known (queued or in flight)
   std::uint64_t spooled = 0;     ///< written to the spool for a later run
   std::uint64_t replayed = 0;    ///< read back from the spool of earlier runs, to send again
+  std::uint64_t spool_corrupt_bytes = 0;  ///< torn or corrupt spool tails skipped at replay
   std::uint64_t retries = 0;     ///< batch requests sent again after a failure
   std::uint64_t requests = 0;    ///< batch requests sent, retries included
   std::uint64_t batches = 0;     ///< distinct batches formed

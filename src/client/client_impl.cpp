@@ -301,6 +301,7 @@ stats client_impl::snapshot() const noexcept {
   s.bytes_sent = get(counters_.bytes_sent);
   s.connections = get(counters_.connections);
   s.replayed = get(counters_.replayed);
+  s.spool_corrupt_bytes = get(counters_.spool_corrupt_bytes);
   const std::uint64_t settled = s.delivered + s.failed + get(counters_.evicted) + s.spooled;
   const std::uint64_t accepted = s.enqueued + s.replayed;
   s.pending = accepted > settled ? accepted - settled : 0;

@@ -58,7 +58,7 @@ struct sender_slot {
 
 struct counters {
   std::atomic<std::uint64_t> enqueued{0}, delivered{0}, failed{0}, dropped{0}, evicted{0}, spooled{0},
-      retries{0}, requests{0}, batches{0}, bytes_sent{0}, connections{0}, replayed{0};
+      retries{0}, requests{0}, batches{0}, bytes_sent{0}, connections{0}, replayed{0}, spool_corrupt_bytes{0};
 };
 
 class client_impl : public std::enable_shared_from_this<client_impl> {

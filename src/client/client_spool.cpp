@@ -26,7 +26,10 @@ void client_impl::open_spool() {
     note_spool_error(ec);
     return;
   }
-  if (claim.corrupt_bytes > 0) log(log_level::warning, "spool: skipped ", claim.corrupt_bytes, " corrupt byte(s)");
+  if (claim.corrupt_bytes > 0) {
+    log(log_level::warning, "spool: skipped ", claim.corrupt_bytes, " corrupt byte(s)");
+    counters_.spool_corrupt_bytes.fetch_add(claim.corrupt_bytes, std::memory_order_relaxed);
+  }
   if (claim.expired + claim.over_cap > 0) {
     log(log_level::warning, "spool: dropped ", claim.expired, " expired and ", claim.over_cap, " over-cap message(s)");
     counters_.dropped.fetch_add(claim.expired + claim.over_cap, std::memory_order_relaxed);
@@ -102,11 +105,17 @@ void client_impl::spool_pending() {
   if (!spool_) return;  // no spool, or an unusable one: they stay counted as pending
   counters_.spooled.fetch_add(already_spooled, std::memory_order_relaxed);
   if (!pending.empty()) {
-    if (auto ec = spool_->append_messages(pending)) {
-      log(log_level::error, "spool: could not write ", pending.size(), " message(s): ", ec.message());
+    std::size_t written = 0;
+    const auto ec = spool_->append_messages(pending, written);
+    counters_.spooled.fetch_add(written, std::memory_order_relaxed);
+    if (ec == errc::spool_full) {
+      // Reported, not silent: counted as dropped, with the reason in close_report::spool_error.
+      counters_.dropped.fetch_add(pending.size() - written, std::memory_order_relaxed);
+      counters_.evicted.fetch_add(pending.size() - written, std::memory_order_relaxed);
+    }
+    if (ec) {
+      log(log_level::error, "spool: ", pending.size() - written, " message(s) not written: ", ec.message());
       note_spool_error(ec);
-    } else {
-      counters_.spooled.fetch_add(pending.size(), std::memory_order_relaxed);
     }
   }
   if (auto ec = spool_->sync()) note_spool_error(ec);

@@ -188,11 +188,21 @@ std::error_code spool::append(const std::string& bytes) {
   return {};
 }
 
-std::error_code spool::append_messages(const std::vector<std::string_view>& messages) {
+std::error_code spool::append_messages(const std::vector<std::string_view>& messages, std::size_t& written) {
+  written = 0;
+  std::uint64_t used = directory_bytes() + (own_fd_ < 0 ? spool_magic.size() : 0);
   std::string bytes;
-  for (auto m : messages) append_spool_record(bytes, spool_record_kind::message, m);
-  if (directory_bytes() + bytes.size() > limits_.max_bytes) return errc::spool_io;
-  return append(bytes);
+  std::size_t fitting = 0;
+  for (auto m : messages) {
+    if (used + bytes.size() + spool_record_header + m.size() > limits_.max_bytes) break;
+    append_spool_record(bytes, spool_record_kind::message, m);
+    ++fitting;
+  }
+  if (fitting > 0) {
+    if (auto ec = append(bytes)) return ec;
+    written = fitting;
+  }
+  return fitting < messages.size() ? std::error_code(errc::spool_full) : std::error_code{};
 }
 
 std::error_code spool::append_ack(const std::vector<std::string_view>& message_ids) {

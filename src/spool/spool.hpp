@@ -53,9 +53,14 @@ class spool {
   void delete_claimed();
 
   /// Appends messages / an acknowledgement to this client's own file (created 0600 on first
-  /// use). One write() per call. Errors: errc::spool_io (disk full, read-only...), and the
-  /// byte cap: errc::spool_io with nothing written when the spool would exceed max_bytes.
-  std::error_code append_messages(const std::vector<std::string_view>& messages);
+  /// use). One write() per call. Messages are written in order while they fit under
+  /// max_bytes; `written` says how many. Errors: errc::spool_io (disk full, read-only...),
+  /// errc::spool_full (some did not fit).
+  std::error_code append_messages(const std::vector<std::string_view>& messages, std::size_t& written);
+  std::error_code append_messages(const std::vector<std::string_view>& messages) {
+    std::size_t written = 0;
+    return append_messages(messages, written);
+  }
   std::error_code append_ack(const std::vector<std::string_view>& message_ids);
   /// Flushes the own file to disk (fdatasync).
   std::error_code sync();

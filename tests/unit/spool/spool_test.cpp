@@ -127,7 +127,9 @@ TEST_F(SpoolTest, ByteCapRefusesWritesAndDropsOldestOnReplay) {
     spool writer(dir_, {.max_bytes = 300});
     ASSERT_FALSE(writer.open());
     std::string big(400, 'x');
-    EXPECT_EQ(writer.append_messages({big}), errc::spool_io);  // would exceed the cap: nothing written
+    std::size_t written = 99;
+    EXPECT_EQ(writer.append_messages({big}, written), errc::spool_full);  // would exceed the cap: nothing written
+    EXPECT_EQ(written, 0u);
     std::string a = message(1);
     ASSERT_FALSE(writer.append_messages({a}));
   }
@@ -144,6 +146,23 @@ TEST_F(SpoolTest, ByteCapRefusesWritesAndDropsOldestOnReplay) {
   EXPECT_EQ(claim.over_cap, 1u);  // the older file's message
   ASSERT_EQ(claim.messages.size(), 1u);
   EXPECT_EQ(claim.messages[0], message(2));
+}
+
+TEST_F(SpoolTest, WritesWhatFitsUnderTheCapInOrder) {
+  spool writer(dir_, {.max_bytes = 200});
+  ASSERT_FALSE(writer.open());
+  std::string a = message(1), b = message(2), c = message(3), d = message(4), e = message(5);
+  std::size_t written = 0;
+  EXPECT_EQ(writer.append_messages({a, b, c, d, e}, written), errc::spool_full);
+  EXPECT_GT(written, 0u);
+  EXPECT_LT(written, 5u);
+  EXPECT_LE(std::filesystem::file_size(files()[0]), 200u);
+  auto parsed = parse_spool([&] {
+    std::ifstream f(files()[0], std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(f), {});
+  }());
+  EXPECT_EQ(parsed.messages.size(), written);
+  EXPECT_EQ(parsed.messages[0], a);
 }
 
 TEST_F(SpoolTest, UnwritableDirectoryIsAClearError) {

@@ -1,0 +1,219 @@
+// The zero-loss fault suite: separate client processes ("runs") against mock-segment under each
+// fault. Every case checks that each tracked event is delivered (unique per run tag and index)
+// or reported dropped with a reason, and that close() never outlives its deadline.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+
+#include "support/child_process.hpp"
+#include "support/http_test_client.hpp"
+#include "support/mock_process.hpp"
+
+namespace flowtrack::test {
+namespace {
+
+using json = nlohmann::json;
+constexpr int close_ms = 500;
+constexpr int deadline_slack_ms = 50;
+
+class ZeroLoss : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    spool_ = std::filesystem::temp_directory_path() / ("flowtrack-zero-loss-" + std::to_string(std::random_device{}()));
+  }
+  void TearDown() override { std::filesystem::remove_all(spool_); }
+
+  // One run of a program using flowtrack: replays the spool, tracks n events, closes.
+  json run(const std::string& endpoint, int n, const std::string& tag, int close_timeout = close_ms,
+           std::vector<std::string> prefix = {}, const std::string& spool_max_bytes = "16777216") {
+    std::vector<std::string> argv = std::move(prefix);
+    for (const auto& a : {sibling_binary("spool_client"), spool_.string(), endpoint, std::to_string(n),
+                          std::to_string(close_timeout), tag, spool_max_bytes})
+      argv.push_back(a);
+    child_process p(argv);
+    const int status = p.finish();
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << p.output();
+    auto report = json::parse(p.output(), nullptr, false);
+    EXPECT_TRUE(report.is_object()) << p.output();
+    return report;
+  }
+
+  // For each run tag: how many times each event index arrived.
+  static std::map<std::string, std::map<int, int>> arrivals(const std::string& url) {
+    std::map<std::string, std::map<int, int>> out;
+    const json events = http_get(url, "/admin/events?event=Zero%20Loss").json()["events"];
+    for (const auto& e : events)
+      ++out[e["userId"].get<std::string>()][e["properties"]["i"].get<int>()];
+    return out;
+  }
+
+  static void expect_all_delivered(const std::string& url, const std::string& tag, int n) {
+    auto got = arrivals(url)[tag];
+    EXPECT_EQ(got.size(), static_cast<std::size_t>(n)) << tag;
+    for (int i = 0; i < n; ++i) EXPECT_GE(got[i], 1) << tag << " event " << i << " lost";
+  }
+
+  static void expect_within_deadline(const json& report, int timeout = close_ms) {
+    EXPECT_LE(report["close_ms"].get<int>(), timeout + deadline_slack_ms) << report;
+  }
+
+  static void set_mode(const std::string& url, const char* mode) {
+    ASSERT_EQ(http_post(url, "/admin/mode", json{{"mode", mode}}.dump()).response.status, 200);
+  }
+
+  std::filesystem::path spool_;
+};
+
+TEST_F(ZeroLoss, BlackHoleForAWholeRunThenTheNextRunDelivers) {
+  mock_process mock({"--mode", "blackhole"});
+  auto first = run(mock.url(), 200, "A");
+  expect_within_deadline(first);
+  EXPECT_EQ(first["spooled"], 200);
+  EXPECT_EQ(first["delivered"], 0);
+  set_mode(mock.url(), "ok");
+  auto second = run(mock.url(), 0, "B");
+  EXPECT_EQ(second["replayed"], 200);
+  EXPECT_EQ(second["delivered"], 200);
+  expect_all_delivered(mock.url(), "A", 200);
+}
+
+TEST_F(ZeroLoss, NothingListening) {
+  std::string closed;
+  {
+    mock_process gone;
+    closed = gone.url();
+  }  // terminated: nothing listens on its port now
+  auto first = run(closed, 50, "A");
+  expect_within_deadline(first);
+  EXPECT_EQ(first["spooled"], 50);
+  mock_process mock;
+  run(mock.url(), 0, "B");
+  expect_all_delivered(mock.url(), "A", 50);
+}
+
+TEST_F(ZeroLoss, HostNameThatDoesNotResolve) {
+  // Run inside a new network namespace: the lookup fails without a packet leaving the machine.
+  child_process probe({"unshare", "--net", "true"});
+  if (int s = probe.finish(); !WIFEXITED(s) || WEXITSTATUS(s) != 0) GTEST_SKIP() << "network namespaces not permitted";
+  auto first = run("http://flowtrack-zero-loss.invalid", 50, "A", close_ms, {"unshare", "--net"});
+  expect_within_deadline(first);
+  EXPECT_EQ(first["spooled"], 50);
+  mock_process mock;
+  run(mock.url(), 0, "B");
+  expect_all_delivered(mock.url(), "A", 50);
+}
+
+TEST_F(ZeroLoss, ServerErrorStormLongerThanTheDeadline) {
+  mock_process mock({"--mode", "error500"});
+  auto first = run(mock.url(), 100, "A");
+  expect_within_deadline(first);
+  EXPECT_EQ(first["spooled"], 100);
+  EXPECT_GE(http_get(mock.url(), "/admin/stats").json()["by_status"]["500"].get<int>(), 2);  // it kept retrying
+  set_mode(mock.url(), "ok");
+  run(mock.url(), 0, "B");
+  expect_all_delivered(mock.url(), "A", 100);
+}
+
+TEST_F(ZeroLoss, RetryAfterLongerThanTheDeadline) {
+  mock_process mock;
+  ASSERT_EQ(http_post(mock.url(), "/admin/faults", R"({"status":429,"retry_after":30})").response.status, 200);
+  auto first = run(mock.url(), 20, "A");
+  expect_within_deadline(first);
+  EXPECT_EQ(first["spooled"], 20);
+  EXPECT_EQ(http_get(mock.url(), "/admin/stats").json()["requests"], 1);  // it waited, as told
+  run(mock.url(), 0, "B");
+  expect_all_delivered(mock.url(), "A", 20);
+}
+
+TEST_F(ZeroLoss, ResetMidResponseAndGarbageAreRetried) {
+  mock_process mock;
+  ASSERT_EQ(http_post(mock.url(), "/admin/faults",
+                      R"([{"action":"truncate"},{"action":"garbage"},{"action":"reset"},{"action":"truncate"}])")
+                .response.status,
+            200);
+  auto report = run(mock.url(), 100, "A", 5000);
+  EXPECT_EQ(report["delivered"], 100);
+  EXPECT_EQ(report["spooled"], 0);
+  expect_all_delivered(mock.url(), "A", 100);
+}
+
+TEST_F(ZeroLoss, KillMinus9WithWriteAhead) {
+  mock_process mock({"--mode", "blackhole"});
+  child_process victim({sibling_binary("track_then_die"), spool_.string(), mock.url(), "300"});
+  const int status = victim.finish();
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << victim.output();
+  set_mode(mock.url(), "ok");
+  auto next = run(mock.url(), 0, "B", 5000);
+  EXPECT_EQ(next["replayed"], 300);
+  std::set<int> seen;
+  const json events = http_get(mock.url(), "/admin/events?event=Before%20Crash").json()["events"];
+  for (const auto& e : events)
+    seen.insert(e["properties"]["i"].get<int>());
+  EXPECT_EQ(seen.size(), 300u);
+}
+
+TEST_F(ZeroLoss, TwoRunsStartingAtOnceNeverSendTheSameSpoolTwice) {
+  mock_process mock({"--mode", "blackhole"});
+  EXPECT_EQ(run(mock.url(), 300, "A")["spooled"], 300);
+  set_mode(mock.url(), "ok");
+  http_post(mock.url(), "/admin/reset", "");
+  std::vector<std::string> b_args = {sibling_binary("spool_client"), spool_.string(), mock.url(), "10", "5000", "B"};
+  std::vector<std::string> c_args = {sibling_binary("spool_client"), spool_.string(), mock.url(), "10", "5000", "C"};
+  child_process b(b_args), c(c_args);
+  b.finish();
+  c.finish();
+  auto rb = json::parse(b.output()), rc = json::parse(c.output());
+  EXPECT_EQ(rb["replayed"].get<int>() + rc["replayed"].get<int>(), 300) << rb << rc;
+  expect_all_delivered(mock.url(), "A", 300);
+  expect_all_delivered(mock.url(), "B", 10);
+  expect_all_delivered(mock.url(), "C", 10);
+  EXPECT_EQ(http_get(mock.url(), "/admin/stats").json()["duplicates"], 0);
+}
+
+TEST_F(ZeroLoss, CorruptSpoolTailIsSkippedAndCounted) {
+  mock_process mock({"--mode", "blackhole"});
+  EXPECT_EQ(run(mock.url(), 40, "A")["spooled"], 40);
+  for (const auto& f : std::filesystem::directory_iterator(spool_)) {
+    std::ofstream(f.path(), std::ios::app | std::ios::binary) << "M\x40\0\0\0torn record from a crash";
+  }
+  set_mode(mock.url(), "ok");
+  auto next = run(mock.url(), 0, "B");
+  EXPECT_GT(next["corrupt_bytes"].get<int>(), 0);
+  expect_all_delivered(mock.url(), "A", 40);
+}
+
+TEST_F(ZeroLoss, UnwritableSpoolDirectoryIsReportedNotSilent) {
+  std::filesystem::create_directories(spool_);
+  std::ofstream(spool_ / "file") << "x";
+  const auto real = spool_;
+  spool_ = spool_ / "file" / "spool";
+  mock_process mock({"--mode", "blackhole"});
+  auto report = run(mock.url(), 30, "A");
+  spool_ = real;
+  expect_within_deadline(report);
+  EXPECT_EQ(report["spool_error"], "spool I/O error");
+  EXPECT_EQ(report["pending"], 30);  // reported as not delivered, with the reason
+  EXPECT_EQ(report["spooled"], 0);
+}
+
+TEST_F(ZeroLoss, SpoolCapDropsWhatDoesNotFitAndSaysSo) {
+  mock_process mock({"--mode", "blackhole"});
+  auto first = run(mock.url(), 100, "A", close_ms, {}, "6000");
+  expect_within_deadline(first);
+  const int spooled = first["spooled"], dropped = first["dropped"];
+  EXPECT_GT(spooled, 0);
+  EXPECT_EQ(spooled + dropped, 100);  // every event accounted for
+  EXPECT_EQ(first["spool_error"], "spool full (spool_max_bytes)");
+  set_mode(mock.url(), "ok");
+  auto second = run(mock.url(), 0, "B");
+  EXPECT_EQ(second["delivered"], spooled);
+  EXPECT_EQ(arrivals(mock.url())["A"].size(), static_cast<std::size_t>(spooled));
+}
+
+}  // namespace
+}  // namespace flowtrack::test
