@@ -8,6 +8,8 @@
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/post.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/cancellation_type.hpp>
 #include <asio/use_awaitable.hpp>
 
 #include "client/basic_auth.hpp"
@@ -229,6 +231,10 @@ void client_impl::stop() {
 }
 
 asio::awaitable<close_report> client_impl::close(std::chrono::milliseconds timeout) {
+  // Once begun, a close runs to its end (bounded by its own deadline): abandoning it half way
+  // would leave messages neither sent nor spooled. Cancelling the caller's wait does not stop it.
+  co_await asio::this_coro::reset_cancellation_state(asio::cancellation_filter<asio::cancellation_type::none>());
+  co_await asio::this_coro::throw_if_cancelled(false);
   const auto start = std::chrono::steady_clock::now();
   const auto deadline = start + timeout;
   if (close_state_ != close_state::open) {

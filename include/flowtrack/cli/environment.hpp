@@ -1,0 +1,36 @@
+// How CLI telemetry reads its surroundings: environment variables (injectable, so tests never
+// touch the process environment), the state directory, opt-out, CI detection.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace flowtrack::cli {
+
+/// Looks up an environment variable; nullopt when unset.
+using env_lookup = std::function<std::optional<std::string>(std::string_view)>;
+
+/// The real process environment.
+env_lookup process_environment();
+/// A fixed set of variables (for tests).
+env_lookup fixed_environment(std::map<std::string, std::string> vars);
+
+/// "my-cli" -> "MY_CLI": the prefix of an app's variables (MY_CLI_TELEMETRY_DISABLED...).
+std::string env_prefix(std::string_view app_name);
+
+/// A variable that turns something on: set, non-empty, and not "0" or "false" (any case).
+bool env_flag(const env_lookup& env, std::string_view name);
+
+/// `<APP>_STATE_DIR` if set, else `$XDG_STATE_HOME/<app>/telemetry`, else
+/// `$HOME/.local/state/<app>/telemetry`. Empty when none of them can be determined.
+std::filesystem::path telemetry_state_dir(std::string_view app_name, const env_lookup& env);
+
+/// Running under CI (CI, GITHUB_ACTIONS, GITLAB_CI, BUILDKITE, CIRCLECI, JENKINS_URL, TF_BUILD,
+/// TEAMCITY_VERSION, TRAVIS, BITBUCKET_BUILD_NUMBER, CODEBUILD_BUILD_ID).
+bool running_in_ci(const env_lookup& env);
+
+}  // namespace flowtrack::cli

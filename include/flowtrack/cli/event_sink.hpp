@@ -1,0 +1,34 @@
+// Where a telemetry facade hands its events: the flowtrack client, a debug printer, or (in a
+// CLI's own tests) a capturing sink.
+#pragma once
+
+#include <chrono>
+#include <iosfwd>
+#include <memory>
+#include <system_error>
+
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+
+#include "flowtrack/config.hpp"
+#include "flowtrack/message.hpp"
+#include "flowtrack/stats.hpp"
+
+namespace flowtrack::cli {
+
+class event_sink {
+ public:
+  virtual ~event_sink() = default;
+  /// Hands over one event. Never blocks. Thread-safe. Errors as flowtrack::client::track.
+  virtual std::error_code send(const track_message& m) = 0;
+  /// Delivers what it holds within `timeout` (spooling the rest, for the client).
+  virtual asio::awaitable<close_report> close(std::chrono::milliseconds timeout) = 0;
+};
+
+/// A sink over a flowtrack::client on `ex`. Throws std::system_error(errc::invalid_config).
+std::unique_ptr<event_sink> make_client_sink(asio::any_io_executor ex, config cfg);
+
+/// Prints each event as one JSON line on `out` and sends nothing (the debug mode).
+std::unique_ptr<event_sink> make_print_sink(std::ostream& out);
+
+}  // namespace flowtrack::cli

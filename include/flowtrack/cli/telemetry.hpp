@@ -1,0 +1,115 @@
+// The CLI telemetry facade. One interface, two implementations: the real one (events go to an
+// event_sink, normally the flowtrack client) and a no-op one. make_telemetry() never returns
+// null: when telemetry is off or cannot work, it returns the no-op one and says why.
+//
+//   auto t = flowtrack::cli::make_telemetry(io.get_executor(), {.app = {"my-cli", "1.2.0"},
+//                                                               .write_key = "KEY"});
+//   t->track("Config Loaded", {{"profiles", 3}});   // + base properties, which win
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+#include <nlohmann/json.hpp>
+
+#include "flowtrack/cli/environment.hpp"
+#include "flowtrack/cli/event_sink.hpp"
+#include "flowtrack/config.hpp"
+#include "flowtrack/stats.hpp"
+
+namespace flowtrack::cli {
+
+struct app_info {
+  std::string name;     ///< also the prefix of its variables: "my-cli" -> MY_CLI_*
+  std::string version;
+};
+
+/// Why telemetry is on or off.
+enum class telemetry_state {
+  enabled,
+  debug_print,          ///< <APP>_TELEMETRY_DEBUG: events printed on stderr, nothing sent
+  disabled_by_env,      ///< DO_NOT_TRACK or <APP>_TELEMETRY_DISABLED
+  disabled_by_setting,  ///< `<app> telemetry disable` (persisted in the state directory)
+  no_write_key,
+  unavailable,          ///< the client could not be created (bad endpoint...)
+};
+std::string_view to_string(telemetry_state s) noexcept;
+
+struct telemetry_options {
+  app_info app;
+  /// Defaults; <APP>_WRITE_KEY and <APP>_ENDPOINT override them.
+  std::string write_key;
+  std::string endpoint = "https://api.segment.io";
+  /// Empty: telemetry_state_dir(app.name, env).
+  std::filesystem::path state_dir;
+  /// The shared deadline of the final post and close; <APP>_CLOSE_TIMEOUT_MS overrides it.
+  std::chrono::milliseconds close_timeout = std::chrono::seconds(3);
+  /// Client settings (batching, retries...); write_key, endpoint, spool_dir and logger are set
+  /// from the fields above.
+  config client;
+  env_lookup env = process_environment();
+  /// Where DEBUG=1 diagnostics and <APP>_TELEMETRY_DEBUG events go (never stdout). Null: stderr.
+  std::ostream* diagnostics = nullptr;
+  /// Replaces the client as the destination of events (tests); null: the flowtrack client.
+  std::shared_ptr<event_sink> sink;
+};
+
+/// The telemetry facade. track() may be called from any thread.
+class telemetry {
+ public:
+  virtual ~telemetry() = default;
+
+  /// Sends `event` with `properties` (a JSON object; anything else is ignored) merged with the
+  /// base properties, which are written last so a call site cannot override them. Never blocks,
+  /// never throws. Errors: errc::invalid_message (empty name), and the client's (queue_full,
+  /// closed). The no-op implementation returns success.
+  virtual std::error_code track(std::string_view event, nlohmann::json properties = nlohmann::json::object()) = 0;
+
+  /// Delivers what was tracked, completing by `deadline` at the latest (what is left is
+  /// spooled for the next run). The no-op implementation completes at once.
+  virtual asio::awaitable<close_report> async_close(std::chrono::steady_clock::time_point deadline) = 0;
+
+  virtual telemetry_state state() const noexcept = 0;
+  bool enabled() const noexcept {
+    return state() == telemetry_state::enabled || state() == telemetry_state::debug_print;
+  }
+  /// Random per process (per telemetry object).
+  virtual const std::string& invocation_id() const noexcept = 0;
+  /// Stable across runs: kept in the state directory.
+  virtual const std::string& anonymous_id() const noexcept = 0;
+  /// The base properties every event carries (without `sequence`).
+  virtual nlohmann::json base_properties() const = 0;
+  /// The close deadline's length (options.close_timeout or <APP>_CLOSE_TIMEOUT_MS).
+  virtual std::chrono::milliseconds close_timeout() const noexcept = 0;
+};
+
+/// The real facade when telemetry is on and works, else the no-op one (with one line on the
+/// diagnostics stream under DEBUG=1 saying why). Never null, never throws for configuration.
+std::unique_ptr<telemetry> make_telemetry(asio::any_io_executor ex, telemetry_options options);
+
+/// The no-op facade, in state `why`.
+std::unique_ptr<telemetry> make_noop_telemetry(telemetry_state why);
+
+/// What `<app> telemetry status` shows.
+struct telemetry_status {
+  telemetry_state state = telemetry_state::enabled;
+  std::filesystem::path state_dir;
+  std::string anonymous_id;            ///< empty when none was created yet
+  std::size_t spool_files = 0;         ///< runs whose undelivered events wait in the spool
+  std::uintmax_t spool_bytes = 0;
+};
+telemetry_status read_status(const telemetry_options& options);
+
+/// Persists `<app> telemetry enable|disable` in the state directory. Errors: errc::spool_io
+/// when the directory cannot be written.
+std::error_code set_telemetry_enabled(const telemetry_options& options, bool enabled);
+
+}  // namespace flowtrack::cli

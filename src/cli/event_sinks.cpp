@@ -1,0 +1,57 @@
+// The two production sinks: the flowtrack client, and the debug printer.
+#include <iostream>
+#include <mutex>
+
+#include "flowtrack/cli/event_sink.hpp"
+#include "flowtrack/client.hpp"
+#include "wire/encoder.hpp"
+
+namespace flowtrack::cli {
+namespace {
+
+class client_sink final : public event_sink {
+ public:
+  client_sink(asio::any_io_executor ex, config cfg) : client_(std::move(ex), std::move(cfg)) {}
+  std::error_code send(const track_message& m) override { return client_.track(m); }
+  asio::awaitable<close_report> close(std::chrono::milliseconds timeout) override {
+    co_return co_await client_.async_close(timeout);
+  }
+
+ private:
+  client client_;
+};
+
+class print_sink final : public event_sink {
+ public:
+  explicit print_sink(std::ostream& out) : out_(out) {}
+  std::error_code send(const track_message& m) override {
+    detail::encoded_message encoded;
+    if (auto ec = detail::encode(m, {.now = std::chrono::system_clock::now()}, encoded)) return ec;
+    std::lock_guard lock(mutex_);
+    out_ << encoded.json << '\n';
+    out_.flush();
+    ++printed_;
+    return {};
+  }
+  asio::awaitable<close_report> close(std::chrono::milliseconds) override {
+    close_report r;
+    std::lock_guard lock(mutex_);
+    r.delivered = printed_;
+    co_return r;
+  }
+
+ private:
+  std::ostream& out_;
+  std::mutex mutex_;
+  std::uint64_t printed_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<event_sink> make_client_sink(asio::any_io_executor ex, config cfg) {
+  return std::make_unique<client_sink>(std::move(ex), std::move(cfg));
+}
+
+std::unique_ptr<event_sink> make_print_sink(std::ostream& out) { return std::make_unique<print_sink>(out); }
+
+}  // namespace flowtrack::cli

@@ -1,0 +1,53 @@
+// An event_sink for tests: keeps every event it is given; its close can be made to hang.
+#pragma once
+
+#include <mutex>
+#include <vector>
+
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "flowtrack/cli/event_sink.hpp"
+
+namespace flowtrack::test {
+
+class capturing_sink final : public cli::event_sink {
+ public:
+  bool hang_on_close = false;  ///< close waits until cancelled, ignoring its timeout
+
+  std::error_code send(const track_message& m) override {
+    std::lock_guard lock(mutex_);
+    events_.push_back(m);
+    return {};
+  }
+
+  asio::awaitable<close_report> close(std::chrono::milliseconds) override {
+    if (hang_on_close) {
+      asio::steady_timer forever(co_await asio::this_coro::executor, std::chrono::hours(24));
+      co_await forever.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+    }
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    close_report r;
+    r.delivered = events_.size();
+    co_return r;
+  }
+
+  std::vector<track_message> events() const {
+    std::lock_guard lock(mutex_);
+    return events_;
+  }
+  bool closed() const {
+    std::lock_guard lock(mutex_);
+    return closed_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<track_message> events_;
+  bool closed_ = false;
+};
+
+}  // namespace flowtrack::test

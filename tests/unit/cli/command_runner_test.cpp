@@ -1,0 +1,168 @@
+#include "flowtrack/cli/command_runner.hpp"
+
+#include <gtest/gtest.h>
+
+#include <asio/co_spawn.hpp>
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "capturing_sink.hpp"
+
+namespace app {
+struct upload_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+}  // namespace app
+
+namespace flowtrack::test {
+namespace {
+
+using namespace std::chrono_literals;
+using steady = std::chrono::steady_clock;
+
+class CommandRunner : public ::testing::Test {
+ protected:
+  std::unique_ptr<cli::telemetry> make(std::map<std::string, std::string> env = {{"DEMO_CLOSE_TIMEOUT_MS", "200"}}) {
+    cli::telemetry_options o;
+    o.app = {"demo", "1"};
+    o.state_dir = std::filesystem::temp_directory_path() / "flowtrack-runner-test";
+    o.env = cli::fixed_environment(std::move(env));
+    o.sink = sink_;
+    return cli::make_telemetry(io_.get_executor(), o);
+  }
+
+  int run(cli::telemetry& t, std::function<asio::awaitable<int>()> command, cli::runner_options options = {}) {
+    int exit_code = -1;
+    asio::co_spawn(io_, cli::run_command(t, {"deploy", {"--fail-at", "--verbose"}}, std::move(command), std::move(options)),
+                   [&](std::exception_ptr e, int code) {
+                     if (e) std::rethrow_exception(e);
+                     exit_code = code;
+                   });
+    io_.run_for(10s);
+    return exit_code;
+  }
+
+  asio::io_context io_;
+  std::shared_ptr<capturing_sink> sink_ = std::make_shared<capturing_sink>();
+};
+
+TEST_F(CommandRunner, SuccessSendsInvokedThenCompleted) {
+  auto t = make();
+  EXPECT_EQ(run(*t, []() -> asio::awaitable<int> { co_return 0; }), 0);
+  auto events = sink_->events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].event, "Command Invoked");
+  EXPECT_EQ(events[0].properties["command"], "deploy");
+  EXPECT_EQ(events[0].properties["flags"], nlohmann::json({"--fail-at", "--verbose"}));
+  EXPECT_EQ(events[1].event, "Command Completed");
+  const auto& p = events[1].properties;
+  EXPECT_EQ(p["succeeded"], true);
+  EXPECT_EQ(p["exit_code"], 0);
+  EXPECT_TRUE(p["duration_ms"].is_number_integer());
+  EXPECT_FALSE(p.contains("error_class"));
+  EXPECT_FALSE(p.contains("user_cancelled"));
+  EXPECT_GT(p["sequence"].get<int>(), events[0].properties["sequence"].get<int>());
+  EXPECT_EQ(p["invocation_id"], events[0].properties["invocation_id"]);
+  EXPECT_TRUE(sink_->closed());
+}
+
+TEST_F(CommandRunner, ThrownErrorBecomesErrorClassAndExitCodeOne) {
+  auto t = make();
+  EXPECT_EQ(run(*t, []() -> asio::awaitable<int> { throw app::upload_error("bucket s3://secret denied"); }), 1);
+  auto completed = sink_->events().at(1).properties;
+  EXPECT_EQ(completed["succeeded"], false);
+  EXPECT_EQ(completed["exit_code"], 1);
+  EXPECT_EQ(completed["error_class"], "app::upload_error");
+  EXPECT_EQ(completed["user_cancelled"], false);
+  EXPECT_EQ(completed.dump().find("secret"), std::string::npos);
+}
+
+TEST_F(CommandRunner, NonZeroExitIsAFailure) {
+  auto t = make();
+  EXPECT_EQ(run(*t, []() -> asio::awaitable<int> { co_return 3; }), 3);
+  auto completed = sink_->events().at(1).properties;
+  EXPECT_EQ(completed["succeeded"], false);
+  EXPECT_EQ(completed["exit_code"], 3);
+  EXPECT_EQ(completed["error_class"], "exit_code");
+}
+
+TEST_F(CommandRunner, CancellationStopsTheCommandAndIsReported) {
+  auto t = make();
+  bool command_finished = false;
+  cli::runner_options options;
+  options.cancellation = [&]() -> asio::awaitable<void> {  // the "user" presses Ctrl-C after 20 ms
+    asio::steady_timer ctrl_c(io_, 20ms);
+    co_await ctrl_c.async_wait(asio::use_awaitable);
+  };
+  const auto start = steady::now();
+  const int code = run(*t, [&]() -> asio::awaitable<int> {
+    asio::steady_timer long_work(io_, 1h);
+    co_await long_work.async_wait(asio::use_awaitable);
+    command_finished = true;
+    co_return 0;
+  }, options);
+  EXPECT_EQ(code, cli::exit_cancelled);
+  EXPECT_FALSE(command_finished);
+  EXPECT_LT(steady::now() - start, 1s);
+  auto completed = sink_->events().at(1).properties;
+  EXPECT_EQ(completed["user_cancelled"], true);
+  EXPECT_EQ(completed["exit_code"], 130);
+  EXPECT_EQ(completed["succeeded"], false);
+  EXPECT_EQ(completed["error_class"], "cancelled");
+}
+
+TEST_F(CommandRunner, CommandAbortedByAsioCountsAsCancelled) {
+  auto t = make();
+  EXPECT_EQ(run(*t, []() -> asio::awaitable<int> { throw std::system_error(asio::error::operation_aborted); }),
+            cli::exit_cancelled);
+  EXPECT_EQ(sink_->events().at(1).properties["user_cancelled"], true);
+}
+
+TEST_F(CommandRunner, DurationExcludesTheAfterHook) {
+  auto t = make();
+  auto now = steady::time_point{} + 1h;
+  cli::runner_options options;
+  options.clock = [&] { return now; };
+  bool after_ran = false;
+  options.after = [&](int) -> asio::awaitable<void> {
+    now += 5s;  // e.g. a slow update check
+    after_ran = true;
+    co_return;
+  };
+  EXPECT_EQ(run(*t, [&]() -> asio::awaitable<int> {
+    now += 42ms;  // the command's own work
+    co_return 0;
+  }, options), 0);
+  EXPECT_TRUE(after_ran);
+  EXPECT_EQ(sink_->events().at(1).properties["duration_ms"], 42);
+}
+
+TEST_F(CommandRunner, PostAndCloseShareOneDeadline) {
+  auto t = make();  // close timeout 200 ms
+  sink_->hang_on_close = true;
+  cli::runner_options options;
+  options.after = [&](int) -> asio::awaitable<void> {  // an after-hook that would take an hour
+    asio::steady_timer slow(io_, 1h);
+    co_await slow.async_wait(asio::use_awaitable);
+  };
+  const auto start = steady::now();
+  EXPECT_EQ(run(*t, []() -> asio::awaitable<int> { co_return 0; }, options), 0);
+  const auto took = steady::now() - start;
+  EXPECT_GE(took, 200ms);
+  EXPECT_LT(took, 300ms);
+  EXPECT_TRUE(io_.stopped());  // nothing outlives the deadline
+}
+
+TEST_F(CommandRunner, DisabledTelemetrySendsNothingButRunsTheCommand) {
+  auto t = make({{"DO_NOT_TRACK", "1"}});
+  bool ran = false;
+  EXPECT_EQ(run(*t, [&]() -> asio::awaitable<int> {
+    ran = true;
+    co_return 0;
+  }), 0);
+  EXPECT_TRUE(ran);
+  EXPECT_TRUE(sink_->events().empty());
+}
+
+}  // namespace
+}  // namespace flowtrack::test

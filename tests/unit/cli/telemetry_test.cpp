@@ -1,0 +1,195 @@
+#include "flowtrack/cli/telemetry.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <asio/io_context.hpp>
+
+#include "capturing_sink.hpp"
+#include "flowtrack/error.hpp"
+
+namespace flowtrack::test {
+namespace {
+
+using namespace std::chrono_literals;
+using cli::telemetry_state;
+
+class CliTelemetry : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("flowtrack-cli-" + std::to_string(std::random_device{}()));
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  cli::telemetry_options options(std::map<std::string, std::string> env = {}) {
+    cli::telemetry_options o;
+    o.app = {"demo-cli", "1.4.2"};
+    o.write_key = "key";
+    o.state_dir = dir_;
+    o.env = cli::fixed_environment(std::move(env));
+    o.diagnostics = &diag_;
+    o.sink = sink_;
+    return o;
+  }
+
+  asio::io_context io_;
+  std::filesystem::path dir_;
+  std::ostringstream diag_;
+  std::shared_ptr<capturing_sink> sink_ = std::make_shared<capturing_sink>();
+};
+
+TEST_F(CliTelemetry, BasePropertiesAreWrittenLastSoCallSitesCannotOverrideThem) {
+  auto t = cli::make_telemetry(io_.get_executor(), options({{"CI", "true"}}));
+  ASSERT_EQ(t->state(), telemetry_state::enabled);
+  ASSERT_FALSE(t->track("Something Happened", {{"invocation_id", "forged"}, {"sequence", 999}, {"app", "other"},
+                                              {"app_version", "0"}, {"ci", false}, {"own", "kept"}}));
+  auto events = sink_->events();
+  ASSERT_EQ(events.size(), 1u);
+  const auto& p = events[0].properties;
+  struct row {
+    const char* key;
+    nlohmann::json expected;
+  };
+  const row rows[] = {{"invocation_id", t->invocation_id()}, {"sequence", 1},    {"app", "demo-cli"},
+                      {"app_version", "1.4.2"},              {"ci", true},       {"own", "kept"}};
+  for (const auto& r : rows) EXPECT_EQ(p[r.key], r.expected) << r.key;
+  EXPECT_EQ(p["os"], "linux");
+  EXPECT_TRUE(p["arch"].is_string());
+  EXPECT_EQ(events[0].anonymous_id, t->anonymous_id());
+  EXPECT_EQ(events[0].event, "Something Happened");
+  EXPECT_EQ(t->invocation_id().size(), 36u);
+}
+
+TEST_F(CliTelemetry, NonObjectPropertiesAndEmptyNamesAreHandled) {
+  auto t = cli::make_telemetry(io_.get_executor(), options());
+  EXPECT_EQ(t->track(""), errc::invalid_message);
+  EXPECT_FALSE(t->track("E", nlohmann::json::array({1, 2})));
+  auto events = sink_->events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].properties["sequence"], 1);  // the refused event took no number
+}
+
+TEST_F(CliTelemetry, SequenceIsUniqueAndGapFreeUnderConcurrency) {
+  auto t = cli::make_telemetry(io_.get_executor(), options());
+  constexpr int threads = 16, per_thread = 10000;
+  std::vector<std::thread> workers;
+  for (int w = 0; w < threads; ++w)
+    workers.emplace_back([&] {
+      for (int i = 0; i < per_thread; ++i) t->track("Tick");
+    });
+  for (auto& w : workers) w.join();
+  auto events = sink_->events();
+  ASSERT_EQ(events.size(), static_cast<std::size_t>(threads * per_thread));
+  std::vector<bool> seen(threads * per_thread + 1, false);
+  for (const auto& e : events) {
+    const auto s = e.properties["sequence"].get<std::uint64_t>();
+    ASSERT_GE(s, 1u);
+    ASSERT_LE(s, static_cast<std::uint64_t>(threads * per_thread));
+    ASSERT_FALSE(seen[s]) << "duplicate sequence " << s;
+    seen[s] = true;
+    ASSERT_EQ(e.properties["invocation_id"], t->invocation_id());
+  }
+}
+
+TEST_F(CliTelemetry, OptOutTable) {
+  struct row {
+    const char* name;
+    std::map<std::string, std::string> env;
+    telemetry_state expected;
+  };
+  const row rows[] = {
+      {"nothing set", {}, telemetry_state::enabled},
+      {"DO_NOT_TRACK=1", {{"DO_NOT_TRACK", "1"}}, telemetry_state::disabled_by_env},
+      {"DO_NOT_TRACK=true", {{"DO_NOT_TRACK", "true"}}, telemetry_state::disabled_by_env},
+      {"DO_NOT_TRACK=yes", {{"DO_NOT_TRACK", "yes"}}, telemetry_state::disabled_by_env},
+      {"DO_NOT_TRACK=0", {{"DO_NOT_TRACK", "0"}}, telemetry_state::enabled},
+      {"DO_NOT_TRACK=false", {{"DO_NOT_TRACK", "FALSE"}}, telemetry_state::enabled},
+      {"DO_NOT_TRACK empty", {{"DO_NOT_TRACK", ""}}, telemetry_state::enabled},
+      {"app variable", {{"DEMO_CLI_TELEMETRY_DISABLED", "1"}}, telemetry_state::disabled_by_env},
+      {"debug print", {{"DEMO_CLI_TELEMETRY_DEBUG", "1"}}, telemetry_state::debug_print},
+  };
+  for (const auto& r : rows) EXPECT_EQ(cli::make_telemetry(io_.get_executor(), options(r.env))->state(), r.expected) << r.name;
+}
+
+TEST_F(CliTelemetry, PersistedDisableAndEnable) {
+  auto o = options();
+  ASSERT_FALSE(cli::set_telemetry_enabled(o, false));
+  EXPECT_EQ(cli::make_telemetry(io_.get_executor(), o)->state(), telemetry_state::disabled_by_setting);
+  EXPECT_EQ(cli::read_status(o).state, telemetry_state::disabled_by_setting);
+  EXPECT_EQ(std::filesystem::status(dir_ / "settings.json").permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  ASSERT_FALSE(cli::set_telemetry_enabled(o, true));
+  EXPECT_EQ(cli::make_telemetry(io_.get_executor(), o)->state(), telemetry_state::enabled);
+}
+
+TEST_F(CliTelemetry, DisabledTelemetryIsANoOpNeverNull) {
+  auto t = cli::make_telemetry(io_.get_executor(), options({{"DO_NOT_TRACK", "1"}, {"DEBUG", "1"}}));
+  ASSERT_NE(t, nullptr);
+  EXPECT_FALSE(t->enabled());
+  EXPECT_FALSE(t->track("Ignored"));
+  EXPECT_TRUE(sink_->events().empty());
+  EXPECT_NE(diag_.str().find("telemetry disabled by environment"), std::string::npos);  // DEBUG says why
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "anonymous_id"));                         // nothing written either
+}
+
+TEST_F(CliTelemetry, NoWriteKeyOrBadEndpointFallsBackToNoOp) {
+  auto o = options();
+  o.sink = nullptr;
+  o.write_key.clear();
+  EXPECT_EQ(cli::make_telemetry(io_.get_executor(), o)->state(), telemetry_state::no_write_key);
+  o.write_key = "key";
+  o.endpoint = "ftp://nowhere";
+  EXPECT_EQ(cli::make_telemetry(io_.get_executor(), o)->state(), telemetry_state::unavailable);
+  EXPECT_TRUE(diag_.str().empty());  // silent without DEBUG
+  o.env = cli::fixed_environment({{"DEMO_CLI_ENDPOINT", "http://127.0.0.1:9"}});
+  EXPECT_EQ(cli::make_telemetry(io_.get_executor(), o)->state(), telemetry_state::enabled);
+}
+
+TEST_F(CliTelemetry, AnonymousIdIsStableAcrossRunsAndPrivate) {
+  const std::string first = cli::make_telemetry(io_.get_executor(), options())->anonymous_id();
+  const std::string second = cli::make_telemetry(io_.get_executor(), options())->anonymous_id();
+  EXPECT_EQ(first, second);
+  EXPECT_EQ(first.size(), 36u);
+  EXPECT_EQ(std::filesystem::status(dir_ / "anonymous_id").permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  EXPECT_EQ(cli::read_status(options()).anonymous_id, first);
+  EXPECT_NE(cli::make_telemetry(io_.get_executor(), options())->invocation_id(),
+            cli::make_telemetry(io_.get_executor(), options())->invocation_id());
+}
+
+TEST_F(CliTelemetry, DebugPrintModePrintsJsonAndSendsNothing) {
+  auto t = cli::make_telemetry(io_.get_executor(), options({{"DEMO_CLI_TELEMETRY_DEBUG", "1"}}));
+  ASSERT_FALSE(t->track("Printed", {{"k", "v"}}));
+  EXPECT_TRUE(sink_->events().empty());
+  auto line = nlohmann::json::parse(diag_.str());
+  EXPECT_EQ(line["event"], "Printed");
+  EXPECT_EQ(line["properties"]["k"], "v");
+  EXPECT_EQ(line["properties"]["sequence"], 1);
+}
+
+TEST_F(CliTelemetry, CloseTimeoutFromTheEnvironment) {
+  EXPECT_EQ(cli::make_telemetry(io_.get_executor(), options())->close_timeout(), 3s);
+  EXPECT_EQ(cli::make_telemetry(io_.get_executor(), options({{"DEMO_CLI_CLOSE_TIMEOUT_MS", "250"}}))->close_timeout(), 250ms);
+  EXPECT_EQ(cli::make_telemetry(io_.get_executor(), options({{"DEMO_CLI_CLOSE_TIMEOUT_MS", "soon"}}))->close_timeout(), 3s);
+}
+
+TEST(CliEnvironment, PrefixFlagsStateDirAndCi) {
+  EXPECT_EQ(cli::env_prefix("my-cli.v2"), "MY_CLI_V2");
+  auto env = cli::fixed_environment({{"HOME", "/home/u"}, {"XDG_STATE_HOME", "/xdg"}, {"GITHUB_ACTIONS", "true"}});
+  EXPECT_EQ(cli::telemetry_state_dir("app", env), "/xdg/app/telemetry");
+  EXPECT_EQ(cli::telemetry_state_dir("app", cli::fixed_environment({{"HOME", "/home/u"}})),
+            "/home/u/.local/state/app/telemetry");
+  EXPECT_EQ(cli::telemetry_state_dir("app", cli::fixed_environment({{"APP_STATE_DIR", "/s"}, {"HOME", "/h"}})), "/s");
+  EXPECT_TRUE(cli::telemetry_state_dir("app", cli::fixed_environment({})).empty());
+  EXPECT_TRUE(cli::running_in_ci(env));
+  EXPECT_FALSE(cli::running_in_ci(cli::fixed_environment({{"CI", "false"}})));
+  EXPECT_TRUE(cli::env_flag(cli::fixed_environment({{"X", "on"}}), "X"));
+  EXPECT_FALSE(cli::env_flag(cli::fixed_environment({{"X", "0"}}), "X"));
+}
+
+}  // namespace
+}  // namespace flowtrack::test
