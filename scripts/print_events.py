@@ -19,7 +19,10 @@ COLUMNS = [
 def main() -> int:
     data = json.load(sys.stdin)
     events = data.get("events", data) if isinstance(data, dict) else data
-    rows = [[str(get(e)) for _, get in COLUMNS] for e in events]
+    def text(value):
+        return value if isinstance(value, str) else json.dumps(value)
+
+    rows = [[text(get(e)) for _, get in COLUMNS] for e in events]
     # Drop columns that are empty for every row, so the table fits the events shown.
     keep = [i for i, (name, _) in enumerate(COLUMNS) if any(r[i] for r in rows)] or [0, 1]
     header = [COLUMNS[i][0] for i in keep]
