@@ -56,9 +56,11 @@ asio::awaitable<void> wait_until(std::chrono::steady_clock::time_point deadline)
   co_await t.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
 }
 
-asio::awaitable<void> close_quietly(telemetry& t, std::chrono::steady_clock::time_point deadline) {
+asio::awaitable<void> close_quietly(telemetry& t, std::chrono::steady_clock::time_point deadline,
+                                    const std::function<void(const close_report&)>& closed) {
   try {
-    co_await t.async_close(deadline);
+    auto report = co_await t.async_close(deadline);
+    if (closed) closed(report);
   } catch (...) {
   }
 }
@@ -106,9 +108,9 @@ asio::awaitable<int> run_command(telemetry& t, command_invocation invocation,
   const auto backstop = deadline + std::chrono::milliseconds(20);
   if (options.after) {
     auto after = [&]() -> asio::awaitable<void> { co_await options.after(result.exit_code); };
-    co_await ((guarded(after) || wait_until(deadline)) && (close_quietly(t, deadline) || wait_until(backstop)));
+    co_await ((guarded(after) || wait_until(deadline)) && (close_quietly(t, deadline, options.closed) || wait_until(backstop)));
   } else {
-    co_await (close_quietly(t, deadline) || wait_until(backstop));
+    co_await (close_quietly(t, deadline, options.closed) || wait_until(backstop));
   }
   co_return result.exit_code;
 }

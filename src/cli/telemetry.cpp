@@ -103,13 +103,17 @@ class sink_telemetry final : public telemetry {
   std::atomic<std::uint64_t> sequence_{0};
 };
 
+std::string prefix_of(const telemetry_options& o) { return o.env_prefix.empty() ? cli::env_prefix(o.app.name) : o.env_prefix; }
+
 std::filesystem::path state_dir_of(const telemetry_options& o) {
-  return o.state_dir.empty() ? telemetry_state_dir(o.app.name, o.env) : o.state_dir;
+  if (!o.state_dir.empty()) return o.state_dir;
+  if (auto dir = o.env(prefix_of(o) + "_STATE_DIR"); dir && !dir->empty()) return *dir;
+  return telemetry_state_dir(o.app.name, o.env);
 }
 
 // Opt-out by environment or setting, checked before anything is created.
 std::optional<telemetry_state> opted_out(const telemetry_options& o, const std::filesystem::path& dir) {
-  const std::string prefix = env_prefix(o.app.name);
+  const std::string prefix = prefix_of(o);
   if (env_flag(o.env, "DO_NOT_TRACK") || env_flag(o.env, prefix + "_TELEMETRY_DISABLED"))
     return telemetry_state::disabled_by_env;
   if (detail::read_enabled_setting(dir) == false) return telemetry_state::disabled_by_setting;
@@ -117,7 +121,7 @@ std::optional<telemetry_state> opted_out(const telemetry_options& o, const std::
 }
 
 std::chrono::milliseconds close_timeout_of(const telemetry_options& o) {
-  if (auto v = o.env(env_prefix(o.app.name) + "_CLOSE_TIMEOUT_MS")) {
+  if (auto v = o.env(prefix_of(o) + "_CLOSE_TIMEOUT_MS")) {
     long long ms = 0;
     auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), ms);
     if (ec == std::errc{} && end == v->data() + v->size() && ms >= 0 && ms <= 600000) return std::chrono::milliseconds(ms);
@@ -137,7 +141,7 @@ std::unique_ptr<telemetry> make_telemetry(asio::any_io_executor ex, telemetry_op
     return make_noop_telemetry(why);
   };
   try {
-    const std::string prefix = env_prefix(o.app.name);
+    const std::string prefix = prefix_of(o);
     const auto dir = state_dir_of(o);
     if (auto why = opted_out(o, dir)) return fallback(*why);
 
@@ -178,9 +182,9 @@ telemetry_status read_status(const telemetry_options& o) {
   s.state_dir = state_dir_of(o);
   if (auto why = opted_out(o, s.state_dir)) {
     s.state = *why;
-  } else if (env_flag(o.env, env_prefix(o.app.name) + "_TELEMETRY_DEBUG")) {
+  } else if (env_flag(o.env, prefix_of(o) + "_TELEMETRY_DEBUG")) {
     s.state = telemetry_state::debug_print;
-  } else if (o.env(env_prefix(o.app.name) + "_WRITE_KEY").value_or(o.write_key).empty() && !o.sink) {
+  } else if (o.env(prefix_of(o) + "_WRITE_KEY").value_or(o.write_key).empty() && !o.sink) {
     s.state = telemetry_state::no_write_key;
   }
   s.anonymous_id = detail::read_anonymous_id(s.state_dir);

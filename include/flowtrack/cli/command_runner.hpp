@@ -35,6 +35,8 @@ struct runner_options {
   /// Runs after "Command Completed" is sent, concurrently with the close; not in duration_ms.
   std::function<asio::awaitable<void>(int exit_code)> after;
   clock_fn clock;  ///< injectable; default steady_clock::now
+  /// Receives the telemetry's close report (e.g. to show the last delivery in a status command).
+  std::function<void(const close_report&)> closed;
 };
 
 /// Runs `command` with telemetry around it and returns its exit code: the command's own; 1

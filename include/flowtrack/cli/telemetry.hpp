@@ -45,6 +45,8 @@ std::string_view to_string(telemetry_state s) noexcept;
 
 struct telemetry_options {
   app_info app;
+  /// Prefix of the app's variables; empty: env_prefix(app.name) ("my-cli" -> "MY_CLI").
+  std::string env_prefix;
   /// Defaults; <APP>_WRITE_KEY and <APP>_ENDPOINT override them.
   std::string write_key;
   std::string endpoint = "https://api.segment.io";

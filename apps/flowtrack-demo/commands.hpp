@@ -1,0 +1,38 @@
+// flowtrack-demo's commands. Each is a coroutine returning an exit code; failures throw typed
+// errors (their type is what telemetry reports, never their message).
+#pragma once
+
+#include <chrono>
+#include <iosfwd>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include <asio/awaitable.hpp>
+#include <flowtrack/cli/events.hpp>
+#include <flowtrack/cli/telemetry.hpp>
+
+#include "demo_state.hpp"
+
+namespace demo {
+
+/// A deploy step failed (--fail-at). Its type, demo::deploy_error, is the error_class.
+struct deploy_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+inline constexpr flowtrack::cli::flow deploy_flow{"deploy"};
+inline constexpr flowtrack::cli::step deploy_steps[] = {{1, "validate"}, {2, "build"}, {3, "upload"}, {4, "release"}};
+
+inline constexpr flowtrack::cli::flow wizard_flow{"wizard"};
+inline constexpr flowtrack::cli::step wizard_steps[] = {{1, "name"}, {2, "region"}, {3, "confirm"}};
+
+/// Runs the four deploy steps, each taking `step_time`; throws deploy_error at `fail_at`.
+asio::awaitable<int> deploy(flowtrack::cli::telemetry& t, std::string name, std::optional<std::string> fail_at,
+                            std::chrono::milliseconds step_time);
+
+/// The interactive wizard. Reads one answer per line from `in`: a value moves forward,
+/// "back" returns to the previous step, "quit" cancels; at "confirm", "yes" finishes.
+asio::awaitable<int> wizard(flowtrack::cli::telemetry& t, std::istream& in);
+
+}  // namespace demo

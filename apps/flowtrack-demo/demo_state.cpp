@@ -1,0 +1,80 @@
+#include "demo_state.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+namespace demo {
+namespace {
+
+bool write_private(const std::filesystem::path& path, const std::string& content) {
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  ::chmod(path.parent_path().c_str(), 0700);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  const bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
+  ::close(fd);
+  return ok;
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  return in ? std::string(std::istreambuf_iterator<char>(in), {}) : std::string();
+}
+
+}  // namespace
+
+demo_state::demo_state(const flowtrack::cli::env_lookup& env) {
+  if (auto d = env("FLOWTRACK_STATE_DIR"); d && !d->empty()) dir_ = *d;
+  else if (auto x = env("XDG_STATE_HOME"); x && !x->empty()) dir_ = std::filesystem::path(*x) / "flowtrack-demo";
+  else if (auto h = env("HOME"); h && !h->empty()) dir_ = std::filesystem::path(*h) / ".local/state/flowtrack-demo";
+  else dir_ = std::filesystem::temp_directory_path() / "flowtrack-demo";
+}
+
+std::optional<std::string> demo_state::logged_in_user() const {
+  auto j = nlohmann::json::parse(read_file(dir_ / "credentials"), nullptr, false);
+  if (!j.is_object() || !j.contains("user") || !j["user"].is_string()) return std::nullopt;
+  return j["user"].get<std::string>();
+}
+
+bool demo_state::login(const std::string& user) const {
+  return write_private(dir_ / "credentials", nlohmann::json{{"user", user}, {"token", "demo-token"}}.dump() + "\n");
+}
+
+bool demo_state::logout() const {
+  std::error_code ec;
+  return std::filesystem::remove(dir_ / "credentials", ec);
+}
+
+bool demo_state::first_run_notice_due() const {
+  const auto marker = telemetry_dir() / "notice_shown";
+  if (std::filesystem::exists(marker)) return false;
+  write_private(marker, "1\n");
+  return true;
+}
+
+void demo_state::save_last_delivery(const flowtrack::close_report& r) const {
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+  write_private(telemetry_dir() / "last_delivery.json",
+                nlohmann::json{{"at_unix", now.count()}, {"delivered", r.delivered}, {"failed", r.failed},
+                               {"spooled", r.spooled}, {"pending", r.pending}, {"dropped", r.dropped},
+                               {"deadline_reached", r.deadline_reached}}
+                        .dump() +
+                    "\n");
+}
+
+std::string demo_state::last_delivery() const {
+  auto j = nlohmann::json::parse(read_file(telemetry_dir() / "last_delivery.json"), nullptr, false);
+  if (!j.is_object()) return "none yet";
+  return std::to_string(j.value("delivered", 0)) + " delivered, " + std::to_string(j.value("spooled", 0)) +
+         " spooled, " + std::to_string(j.value("failed", 0)) + " failed" +
+         (j.value("deadline_reached", false) ? " (deadline reached)" : "");
+}
+
+}  // namespace demo

@@ -1,0 +1,169 @@
+// flowtrack-demo: a small but real CLI using flowtrack's CLI telemetry exactly as a product
+// team would. See the README ("The demo CLI").
+//
+// Exit codes: 0 success, 1 command failed (or refused by the auth check), 2 usage error,
+// 130 cancelled (Ctrl-C).
+#include <csignal>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
+#include <asio/use_awaitable.hpp>
+#include <flowtrack/cli/command_runner.hpp>
+#include <flowtrack/cli/telemetry.hpp>
+#include <flowtrack/client.hpp>
+
+#include "commands.hpp"
+#include "demo_state.hpp"
+#include "update_check.hpp"
+
+namespace cli = flowtrack::cli;
+
+namespace {
+
+constexpr const char* first_run_notice =
+    "flowtrack-demo collects anonymous usage data: which commands run, their flag names (never\n"
+    "values), success, duration and error types (never messages). Opt out with DO_NOT_TRACK=1,\n"
+    "FLOWTRACK_TELEMETRY_DISABLED=1 or `flowtrack-demo telemetry disable`.\n";
+
+int telemetry_command(const std::string& action, const cli::telemetry_options& options, const demo::demo_state& state) {
+  if (action == "enable" || action == "disable") {
+    if (cli::set_telemetry_enabled(options, action == "enable")) {
+      std::cerr << "cannot write the setting in " << options.state_dir.string() << '\n';
+      return 1;
+    }
+    std::cout << "telemetry " << action << "d\n";
+    return 0;
+  }
+  const auto s = cli::read_status(options);
+  std::cout << "telemetry:      " << cli::to_string(s.state) << '\n'
+            << "anonymous id:   " << (s.anonymous_id.empty() ? "(none yet)" : s.anonymous_id) << '\n'
+            << "state dir:      " << s.state_dir.string() << '\n'
+            << "spooled:        " << s.spool_files << " file(s), " << s.spool_bytes << " bytes\n"
+            << "last delivery:  " << state.last_delivery() << '\n';
+  return 0;
+}
+
+std::string update_url(const cli::env_lookup& env) {
+  if (auto u = env("FLOWTRACK_UPDATE_URL")) return *u == "off" ? std::string() : *u;
+  if (auto e = env("FLOWTRACK_ENDPOINT"); e && !e->empty()) return *e + "/cli/latest-version";
+  return {};
+}
+
+std::chrono::milliseconds env_ms(const cli::env_lookup& env, const char* name, int fallback) {
+  if (auto v = env(name)) {
+    try {
+      return std::chrono::milliseconds(std::stoi(*v));
+    } catch (...) {
+    }
+  }
+  return std::chrono::milliseconds(fallback);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string version = flowtrack::library_version();
+  const auto env = cli::process_environment();
+  const demo::demo_state state(env);
+
+  CLI::App app{"flowtrack-demo: a small CLI that shows flowtrack's telemetry"};
+  app.set_version_flag("--version", "flowtrack-demo " + version);
+  app.require_subcommand(1);
+  std::string user, deploy_name, fail_at, telemetry_action = "status";
+  int step_ms = 150;
+  auto* login = app.add_subcommand("login", "log in (stores credentials in the state directory)");
+  login->add_option("--user", user, "user name")->required();
+  auto* logout = app.add_subcommand("logout", "forget the credentials");
+  auto* whoami = app.add_subcommand("whoami", "show who is logged in (needs login)");
+  auto* deploy = app.add_subcommand("deploy", "deploy an app: validate, build, upload, release (needs login)");
+  deploy->add_option("name", deploy_name, "what to deploy")->required();
+  deploy->add_option("--fail-at", fail_at, "make this step fail")
+      ->check(CLI::IsMember({"validate", "build", "upload", "release"}));
+  deploy->add_option("--step-ms", step_ms, "time each step takes")->check(CLI::Range(0, 600000));
+  auto* wizard = app.add_subcommand("wizard", "create a project interactively (answers from stdin; 'back' goes back)");
+  auto* telemetry = app.add_subcommand("telemetry", "show or change telemetry: status | enable | disable");
+  telemetry->add_option("action", telemetry_action, "status, enable or disable")
+      ->check(CLI::IsMember({"status", "enable", "disable"}));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+
+  cli::telemetry_options options;
+  options.app = {"flowtrack-demo", version};
+  options.env_prefix = "FLOWTRACK";
+  options.state_dir = state.telemetry_dir();
+  options.env = env;
+  if (telemetry->parsed()) return telemetry_command(telemetry_action, options, state);
+
+  // Pre-run: commands that need a login refuse before anything is sent.
+  if ((deploy->parsed() || whoami->parsed()) && !state.logged_in_user()) {
+    std::cerr << "flowtrack-demo: not logged in; run `flowtrack-demo login --user NAME`\n";
+    return 1;
+  }
+  if (cli::read_status(options).state == cli::telemetry_state::enabled && state.first_run_notice_due())
+    std::cerr << first_run_notice;
+
+  asio::io_context io;
+  auto t = cli::make_telemetry(io.get_executor(), options);
+  CLI::App* command = app.get_subcommands().front();
+  cli::command_invocation invocation{command->get_name(), {}};
+  for (const auto* option : command->get_options())
+    if (option->count() > 0 && !option->get_lnames().empty()) invocation.flag_names.push_back("--" + option->get_lnames().front());
+
+  auto body = [&]() -> asio::awaitable<int> {
+    if (login->parsed()) {
+      if (!state.login(user)) throw std::system_error(std::make_error_code(std::errc::permission_denied));
+      std::cout << "logged in as " << user << std::endl;
+      co_return 0;
+    }
+    if (logout->parsed()) {
+      std::cout << (state.logout() ? "logged out" : "was not logged in") << std::endl;
+      co_return 0;
+    }
+    if (whoami->parsed()) {
+      std::cout << *state.logged_in_user() << std::endl;
+      co_return 0;
+    }
+    if (deploy->parsed()) {
+      std::optional<std::string> failing;
+      if (!fail_at.empty()) failing = fail_at;
+      co_return co_await demo::deploy(*t, deploy_name, failing, std::chrono::milliseconds(step_ms));
+    }
+    if (wizard->parsed()) co_return co_await demo::wizard(*t, std::cin);
+    co_return 2;
+  };
+
+  cli::runner_options runner;
+  runner.cancellation = [&]() -> asio::awaitable<void> {  // Ctrl-C cancels the command
+    asio::signal_set sigint(io, SIGINT);
+    co_await sigint.async_wait(asio::use_awaitable);
+  };
+  const std::string url = update_url(env);
+  runner.after = [&](int exit_code) -> asio::awaitable<void> {
+    if (exit_code != 0 || url.empty()) co_return;
+    if (auto newer = co_await demo::check_for_update(url, version, env_ms(env, "FLOWTRACK_UPDATE_TIMEOUT_MS", 500)))
+      std::cerr << "flowtrack-demo " << *newer << " is available (you have " << version << ")\n";
+  };
+  runner.closed = [&](const flowtrack::close_report& r) {
+    if (t->state() == cli::telemetry_state::enabled) state.save_last_delivery(r);
+  };
+
+  int exit_code = 1;
+  asio::co_spawn(io, cli::run_command(*t, invocation, body, runner), [&](std::exception_ptr e, int code) {
+    exit_code = e ? 1 : code;
+  });
+  io.run();
+  return exit_code;
+}

@@ -1,0 +1,102 @@
+#include "update_check.hpp"
+
+#include <array>
+#include <sstream>
+
+#include <asio/connect.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+#include <nlohmann/json.hpp>
+
+#include "http/http_codec.hpp"
+
+namespace demo {
+namespace {
+
+using namespace asio::experimental::awaitable_operators;
+constexpr auto as_value = asio::experimental::as_tuple(asio::use_awaitable);
+
+struct url_parts {
+  std::string host, port, target, authority;
+};
+
+std::optional<url_parts> parse_http_url(const std::string& url) {
+  constexpr std::string_view scheme = "http://";
+  if (!url.starts_with(scheme)) return std::nullopt;  // the demo's check is plain HTTP (a local mock)
+  std::string rest = url.substr(scheme.size());
+  url_parts p;
+  const auto slash = rest.find('/');
+  p.authority = rest.substr(0, slash);
+  p.target = slash == std::string::npos ? "/" : rest.substr(slash);
+  const auto colon = p.authority.rfind(':');
+  p.host = p.authority.substr(0, colon);
+  p.port = colon == std::string::npos ? "80" : p.authority.substr(colon + 1);
+  return p;
+}
+
+asio::awaitable<std::optional<std::string>> fetch_version(url_parts u) {
+  auto ex = co_await asio::this_coro::executor;
+  asio::ip::tcp::resolver resolver(ex);
+  auto [rec, endpoints] = co_await resolver.async_resolve(u.host, u.port, as_value);
+  if (rec) co_return std::nullopt;
+  asio::ip::tcp::socket socket(ex);
+  auto [cec, ep] = co_await asio::async_connect(socket, endpoints, as_value);
+  if (cec) co_return std::nullopt;
+  const std::string request =
+      flowtrack::http::serialize_request_head("GET", u.target, {{"Host", u.authority}, {"Accept", "application/json"}}, 0, false);
+  auto [wec, n] = co_await asio::async_write(socket, asio::buffer(request), as_value);
+  if (wec) co_return std::nullopt;
+  flowtrack::http::response_parser parser{{.header_bytes = 8192, .body_bytes = 8192}};
+  std::array<char, 4096> buf;
+  while (!parser.done()) {
+    auto [ec, got] = co_await socket.async_read_some(asio::buffer(buf), as_value);
+    if (got > 0 && parser.feed(std::string_view(buf.data(), got))) co_return std::nullopt;
+    if (ec) {
+      if (parser.got_some() && !parser.feed_eof() && parser.done()) break;
+      co_return std::nullopt;
+    }
+  }
+  auto res = parser.release();
+  if (res.status != 200) co_return std::nullopt;
+  auto body = nlohmann::json::parse(res.body, nullptr, false);
+  if (!body.is_object() || !body.contains("version") || !body["version"].is_string()) co_return std::nullopt;
+  co_return body["version"].get<std::string>();
+}
+
+}  // namespace
+
+bool newer_version(const std::string& a, const std::string& b) {
+  std::istringstream sa(a), sb(b);
+  for (int i = 0; i < 4; ++i) {
+    long x = 0, y = 0;
+    char dot;
+    if (!(sa >> x)) x = 0;
+    if (!(sb >> y)) y = 0;
+    if (x != y) return x > y;
+    sa >> dot;
+    sb >> dot;
+  }
+  return false;
+}
+
+asio::awaitable<std::optional<std::string>> check_for_update(std::string url, std::string current_version,
+                                                             std::chrono::milliseconds timeout) {
+  auto parts = parse_http_url(url);
+  if (!parts) co_return std::nullopt;
+  asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
+  try {
+    auto result = co_await (fetch_version(*parts) || timer.async_wait(as_value));
+    if (result.index() != 0) co_return std::nullopt;  // too slow
+    auto latest = std::get<0>(result);
+    if (latest && newer_version(*latest, current_version)) co_return latest;
+  } catch (...) {
+  }
+  co_return std::nullopt;
+}
+
+}  // namespace demo
