@@ -145,11 +145,11 @@ int main(int argc, char** argv) {
     co_return 2;
   };
 
+  // Ctrl-C cancels the command. Registered before it starts: a signal that arrives before the
+  // wait begins is kept by the signal_set, never lost to the default handler.
+  asio::signal_set sigint(io, SIGINT);
   cli::runner_options runner;
-  runner.cancellation = [&]() -> asio::awaitable<void> {  // Ctrl-C cancels the command
-    asio::signal_set sigint(io, SIGINT);
-    co_await sigint.async_wait(asio::use_awaitable);
-  };
+  runner.cancellation = [&]() -> asio::awaitable<void> { co_await sigint.async_wait(asio::use_awaitable); };
   const std::string url = update_url(env);
   runner.after = [&](int exit_code) -> asio::awaitable<void> {
     if (exit_code != 0 || url.empty()) co_return;
@@ -163,6 +163,7 @@ int main(int argc, char** argv) {
   int exit_code = 1;
   asio::co_spawn(io, cli::run_command(*t, invocation, body, runner), [&](std::exception_ptr e, int code) {
     exit_code = e ? 1 : code;
+    sigint.cancel();  // nothing is left to cancel: let io.run() return
   });
   io.run();
   return exit_code;
