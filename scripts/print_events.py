@@ -4,10 +4,10 @@ import json
 import sys
 
 COLUMNS = [
-    ("type", lambda e: e.get("type", "")),
-    ("event", lambda e: e.get("event", "")),
-    ("user", lambda e: e.get("userId") or e.get("anonymousId") or ""),
+    ("event", lambda e: e.get("event") or e.get("type", "")),
     ("command", lambda e: e.get("properties", {}).get("command", "")),
+    ("step", lambda e: e.get("properties", {}).get("step", "")),
+    ("direction", lambda e: e.get("properties", {}).get("direction", "")),
     ("succeeded", lambda e: e.get("properties", {}).get("succeeded", "")),
     ("exit_code", lambda e: e.get("properties", {}).get("exit_code", "")),
     ("duration_ms", lambda e: e.get("properties", {}).get("duration_ms", "")),

@@ -2,7 +2,12 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
+#include <cmath>
+
+#include <asio/error.hpp>
+#include <asio/ssl/error.hpp>
+
+#include "flowtrack/error.hpp"
 
 namespace flowtrack::detail {
 
@@ -13,14 +18,46 @@ status_class classify_status(int s) noexcept {
   return status_class::permanent;
 }
 
+bool is_retryable_network_error(std::error_code ec) noexcept {
+  if (!ec) return false;
+  if (ec == asio::error::operation_aborted || ec == std::errc::operation_canceled) return false;  // cancellation
+  if (ec.category() == flowtrack::error_category()) {
+    switch (static_cast<errc>(ec.value())) {
+      case errc::resolve_failed:
+      case errc::resolve_timeout:
+      case errc::connect_failed:
+      case errc::connect_timeout:
+      case errc::tls_handshake_timeout:
+      case errc::request_timeout:
+      case errc::connection_closed:
+      case errc::bad_response:
+        return true;
+      default:
+        return false;  // tls_handshake_failed (a certificate problem stays), and non-transport codes
+    }
+  }
+  if (ec.category() == asio::error::get_netdb_category() || ec.category() == asio::error::get_addrinfo_category())
+    return true;  // name resolution
+  if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) return true;  // closed by the peer
+  static constexpr std::errc transient[] = {
+      std::errc::connection_refused,   std::errc::connection_reset,   std::errc::connection_aborted,
+      std::errc::timed_out,            std::errc::broken_pipe,        std::errc::not_connected,
+      std::errc::network_down,         std::errc::network_reset,      std::errc::network_unreachable,
+      std::errc::host_unreachable,     std::errc::address_not_available, std::errc::resource_unavailable_try_again,
+      std::errc::no_buffer_space,      std::errc::protocol_error,     std::errc::interrupted,
+  };
+  return std::any_of(std::begin(transient), std::end(transient), [&](std::errc e) { return ec == e; });
+}
+
 std::chrono::milliseconds backoff_delay(const retry_config& c, int retry_number, std::uint64_t random_bits) noexcept {
   const std::int64_t cap = std::max<std::int64_t>(0, c.max_delay.count());
-  std::int64_t d = std::max<std::int64_t>(0, c.base_delay.count());
-  for (int i = 1; i < retry_number && d < cap; ++i) d *= 2;  // stops doubling at the cap: no overflow
-  d = std::min(d, cap);
+  std::int64_t d = std::clamp<std::int64_t>(c.base_delay.count(), 0, cap);
+  // Doubling stops at the cap (or at 0): bounded work and no overflow for any retry_number.
+  for (int i = 1; i < retry_number && d > 0 && d < cap; ++i) d = d > cap / 2 ? cap : d * 2;
   const double u = static_cast<double>(random_bits >> 11) * 0x1.0p-53;  // [0, 1)
-  const double jitter = std::clamp(c.jitter, 0.0, 1.0);
-  return std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(d) * (1.0 - jitter * u)));
+  const double jitter = c.jitter >= 0.0 ? std::min(c.jitter, 1.0) : 0.0;  // NaN: no jitter
+  const double jittered = static_cast<double>(d) - jitter * static_cast<double>(d) * u;
+  return std::chrono::milliseconds(std::clamp<std::int64_t>(static_cast<std::int64_t>(jittered), 0, d));
 }
 
 namespace {
@@ -80,7 +117,8 @@ std::array<std::string_view, 6> words(std::string_view s, std::size_t& count) {
   return out;
 }
 
-std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view s) {
+// Seconds since the epoch (kept as an integer: years past 2262 do not fit a system_clock time_point).
+std::optional<std::int64_t> parse_http_date(std::string_view s) {
   std::size_t n = 0;
   auto w = words(s, n);
   int day = 0, month = 0, year = 0, h = 0, m = 0, sec = 0;
@@ -101,9 +139,11 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
   } else {
     return std::nullopt;
   }
-  if (day < 1 || day > 31) return std::nullopt;
+  static constexpr int month_days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (day < 1 || day > month_days[month - 1] || (month == 2 && day == 29 && !leap)) return std::nullopt;
   const std::int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  return std::chrono::system_clock::time_point(std::chrono::seconds(days * 86400 + h * 3600 + m * 60 + sec));
+  return days * 86400 + h * 3600 + m * 60 + sec;
 }
 
 }  // namespace
@@ -111,6 +151,8 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
                                                            std::chrono::system_clock::time_point now,
                                                            std::chrono::milliseconds clamp) {
+  using std::chrono::milliseconds;
+  clamp = std::max(clamp, milliseconds(0));
   value = trim(value);
   if (value.empty()) return std::nullopt;
   if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
@@ -120,19 +162,25 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
       seconds = seconds * 10 + (c - '0');
       if (seconds > limit) return clamp;  // huge values: clamped, never overflowing
     }
-    return std::min(std::chrono::milliseconds(seconds * 1000), clamp);
+    return std::min(milliseconds(seconds * 1000), clamp);
   }
-  auto when = parse_http_date(value);
+  const auto when = parse_http_date(value);
   if (!when) return std::nullopt;
-  if (*when <= now) return std::chrono::milliseconds(0);
-  return std::min(std::chrono::duration_cast<std::chrono::milliseconds>(*when - now), clamp);
+  const std::int64_t now_ms = std::chrono::floor<milliseconds>(now.time_since_epoch()).count();
+  const std::int64_t delta = *when * 1000 - now_ms;  // |values| < 2^49: no overflow
+  if (delta <= 0) return milliseconds(0);
+  return std::min(milliseconds(delta), clamp);
 }
 
 bool retry_budget::may_retry(int attempts_made, std::chrono::steady_clock::time_point now,
                              std::chrono::milliseconds next_delay) const noexcept {
   if (attempts_made >= config_.max_attempts) return false;
-  if (config_.total_budget.count() > 0 && now + next_delay > first_ + config_.total_budget) return false;
-  return true;
+  if (config_.total_budget.count() <= 0) return true;
+  // now + next_delay > first + budget, in milliseconds so a huge next_delay cannot overflow:
+  // elapsed > budget - next_delay  <=>  ceil(elapsed in ms) > budget - next_delay.
+  const std::int64_t elapsed = std::chrono::ceil<std::chrono::milliseconds>(now - first_).count();
+  const std::int64_t next = std::max<std::int64_t>(0, next_delay.count());
+  return !(elapsed > config_.total_budget.count() - next);
 }
 
 }  // namespace flowtrack::detail
