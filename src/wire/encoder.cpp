@@ -7,10 +7,12 @@
 namespace flowtrack::detail {
 namespace {
 
+// Printable ASCII without '"' and '\\', so the id is written as it is and message_id() returns
+// exactly the caller's id. (Empty: one is generated.)
 bool valid_message_id(std::string_view id) {
   if (id.size() > max_message_id_length) return false;
   for (char c : id)
-    if (c < 0x21 || c > 0x7e || c == '"' || c == '\\') return false;
+    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;
   return true;
 }
 

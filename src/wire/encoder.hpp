@@ -14,12 +14,15 @@
 
 namespace flowtrack::detail {
 
+/// One message, encoded once: the exact bytes that go in a batch body.
 struct encoded_message {
-  std::string json;  ///< compact JSON object; "messageId" is its FIRST member
-  std::uint32_t id_offset = 0, id_length = 0;  ///< where the messageId value is in json
+  std::string json;  ///< compact JSON object; "messageId" is its FIRST member: {"messageId":"...",...}
+  std::uint32_t id_offset = 0, id_length = 0;  ///< where the messageId value's bytes are in json
+  /// The messageId (a view into json: valid while json is unchanged).
   std::string_view message_id() const noexcept { return std::string_view(json).substr(id_offset, id_length); }
 };
 
+/// How encode() validates. Cheap to copy; the defaults are Segment's limits.
 struct encode_options {
   std::chrono::system_clock::time_point now;  ///< the timestamp of a message without one
   utf8_policy utf8 = utf8_policy::repair;
@@ -27,12 +30,28 @@ struct encode_options {
   std::size_t max_depth = 64;                 ///< deeper JSON: errc::nesting_too_deep
 };
 
+/// Longest messageId Segment accepts.
 inline constexpr std::size_t max_message_id_length = 100;
 
-/// Encodes `m`. Errors (nothing usable in `out`): errc::invalid_message (no user_id and no
-/// anonymous_id, empty event/group_id/previous_id, a message_id over 100 characters or not
-/// printable ASCII, properties/traits/context/integrations not objects), invalid_utf8 (reject
-/// policy), invalid_number, nesting_too_deep, message_too_large. Never throws for bad input.
+/// Validates `m` and encodes it into `out.json` (replacing its content), members in this order:
+/// messageId (m.message_id, or a new UUIDv4 when empty), type, userId and anonymousId (the
+/// non-empty ones), the type's own fields (track: event, properties; identify: traits;
+/// page/screen: name when not empty, properties; group: groupId, traits; alias: previousId),
+/// context and integrations when not empty, timestamp (m.time, else o.now; ISO-8601 UTC ms).
+/// properties/traits are always written ({} when empty or null). Objects keep their own
+/// member order. NUL and control characters are escaped (\u0000...).
+/// Errors (then `out` is unspecified):
+///  - errc::invalid_message: no user_id and no anonymous_id; empty event (track), group_id
+///    (group), previous_id or user_id (alias); a message_id over 100 bytes or with a character
+///    outside printable ASCII, '"' or '\\'; properties/traits/context/integrations neither an
+///    object nor null; a binary value anywhere;
+///  - errc::invalid_utf8: a string (key, value or field) is not UTF-8 and o.utf8 is reject
+///    (with repair, each invalid byte becomes U+FFFD);
+///  - errc::invalid_number: NaN or infinity anywhere;
+///  - errc::nesting_too_deep: an object/array nested deeper than o.max_depth inside a field
+///    (checked before recursing: the stack depth is bounded by max_depth);
+///  - errc::message_too_large: the encoding is longer than o.max_message_bytes.
+/// Never throws for bad input (std::bad_alloc propagates). Thread-safe for distinct `out`s.
 std::error_code encode(const track_message& m, const encode_options& o, encoded_message& out);
 std::error_code encode(const identify_message& m, const encode_options& o, encoded_message& out);
 std::error_code encode(const page_message& m, const encode_options& o, encoded_message& out);

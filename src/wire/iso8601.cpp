@@ -48,7 +48,7 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
 
 void format_iso8601(std::chrono::system_clock::time_point t, char* out) {
   using namespace std::chrono;
-  const std::int64_t ms = duration_cast<milliseconds>(t.time_since_epoch()).count();
+  const std::int64_t ms = floor<milliseconds>(t.time_since_epoch()).count();
   std::int64_t days = ms / 86400000;
   std::int64_t rem = ms % 86400000;
   if (rem < 0) {
@@ -129,6 +129,9 @@ std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_v
   if (pos != s.size()) return std::nullopt;
   const std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   const std::int64_t seconds = days * 86400 + h * 3600 + mi * 60 + sec - offset_minutes * 60;
+  // system_clock's nanoseconds span 1677-2262: refuse instants it cannot hold.
+  constexpr std::int64_t limit = duration_cast<std::chrono::seconds>(system_clock::duration::max()).count() - 1;
+  if (seconds > limit || seconds < -limit) return std::nullopt;
   return system_clock::time_point(duration_cast<system_clock::duration>(std::chrono::seconds(seconds) +
                                                                        std::chrono::nanoseconds(nanos)));
 }

@@ -198,5 +198,16 @@ TEST_F(DemoE2E, TelemetryDebugPrintsEventsAndSendsNothing) {
   EXPECT_EQ(ingest_requests(mock.url()), 0);
 }
 
+TEST_F(DemoE2E, DebugShowsTheClientsDiagnosticsOnStderrOnly) {
+  mock_process mock;
+  ASSERT_EQ(demo(mock.url(), {"login", "--user", "ada"}).exit_code, 0);
+  auto quiet = demo(mock.url(), {"whoami"});
+  auto verbose = demo(mock.url(), {"whoami"}, {{"DEBUG", "1"}});
+  EXPECT_EQ(verbose.out, quiet.out);
+  EXPECT_EQ(quiet.err, "");  // without DEBUG, telemetry never writes to the terminal
+  EXPECT_NE(verbose.err.find("telemetry: batch of 2 delivered (HTTP 200"), std::string::npos) << verbose.err;
+  EXPECT_EQ(verbose.err.find("demo-e2e"), std::string::npos);  // never the write key
+}
+
 }  // namespace
 }  // namespace flowtrack::test

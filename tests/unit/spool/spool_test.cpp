@@ -165,6 +165,24 @@ TEST_F(SpoolTest, WritesWhatFitsUnderTheCapInOrder) {
   EXPECT_EQ(parsed.messages[0], a);
 }
 
+TEST_F(SpoolTest, MessagesOlderThanTheAgeCapAreDroppedAndCounted) {
+  {
+    spool writer(dir_, {});
+    ASSERT_FALSE(writer.open());
+    std::string a = message(1), b = message(2);
+    ASSERT_FALSE(writer.append_messages({a, b}));
+  }
+  std::filesystem::last_write_time(files()[0], std::filesystem::file_time_type::clock::now() - std::chrono::hours(24 * 8));
+  spool reader(dir_, {.max_age = std::chrono::hours(24 * 7)});
+  ASSERT_FALSE(reader.open());
+  spool_claim claim;
+  ASSERT_FALSE(reader.claim(claim));
+  EXPECT_TRUE(claim.messages.empty());
+  EXPECT_EQ(claim.expired, 2u);
+  reader.delete_claimed();
+  EXPECT_TRUE(files().empty());
+}
+
 TEST_F(SpoolTest, UnwritableDirectoryIsAClearError) {
   std::filesystem::create_directories(dir_);
   std::ofstream(dir_ / "not-a-directory") << "x";
