@@ -1,11 +1,16 @@
 #include "wire/encoder.hpp"
 
+#include <cstring>
+
 #include "flowtrack/error.hpp"
 #include "wire/iso8601.hpp"
 #include "wire/uuid.hpp"
 
 namespace flowtrack::detail {
 namespace {
+
+// Enough for a typical event (8 properties and a context: ~300-450 bytes) without regrowing.
+constexpr std::size_t initial_capacity = 512;
 
 // Printable ASCII without '"' and '\\', so the id is written as it is and message_id() returns
 // exactly the caller's id. (Empty: one is generated.)
@@ -27,7 +32,7 @@ class message_writer {
     if (!valid_message_id(given_id)) return errc::invalid_message;
     std::string& s = out_.json;
     s.clear();
-    s.reserve(256);
+    s.reserve(initial_capacity);
     s.append(R"({"messageId":")");
     out_.id_offset = static_cast<std::uint32_t>(s.size());
     if (given_id.empty()) {
@@ -64,7 +69,9 @@ class message_writer {
     if (!value.is_object()) return errc::invalid_message;
     if (value.empty() && !always) return {};
     key(name);
-    return write_json_value(out_.json, value, o_.utf8, o_.max_depth);
+    if (auto ec = write_json_value(out_.json, value, o_.utf8, o_.max_depth)) return ec;
+    // Stop early on a huge value rather than encoding the rest for nothing.
+    return out_.json.size() > o_.max_message_bytes ? std::error_code(errc::message_too_large) : std::error_code();
   }
 
   std::error_code finish(const nlohmann::json& context, const nlohmann::json& integrations,
@@ -82,10 +89,14 @@ class message_writer {
   }
 
  private:
-  void key(std::string_view name) {
-    out_.json.append(",\"");
-    out_.json.append(name);
-    out_.json.append("\":");
+  void key(std::string_view name) {  // names are our short literals: one append
+    char buf[32];
+    buf[0] = ',';
+    buf[1] = '"';
+    std::memcpy(buf + 2, name.data(), name.size());
+    buf[2 + name.size()] = '"';
+    buf[3 + name.size()] = ':';
+    out_.json.append(buf, name.size() + 4);
   }
 
   const encode_options& o_;

@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 #include "flowtrack/error.hpp"
 
@@ -38,6 +40,18 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
   return n;
 }
 
+// Whether any of 8 bytes needs more than a copy: < 0x20, '"', '\\' or >= 0x80. Exact as a
+// yes/no answer (the classic "has less than"/"has zero byte" tricks, valid for n <= 128).
+inline bool needs_attention(std::uint64_t x) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+  const std::uint64_t control = (x - ones * 0x20) & ~x;
+  const std::uint64_t q = x ^ (ones * '"'), quote = (q - ones) & ~q;
+  const std::uint64_t b = x ^ (ones * '\\'), backslash = (b - ones) & ~b;
+  return ((control | quote | backslash | x) & highs) != 0;
+}
+
+inline bool plain_ascii(unsigned char c) noexcept { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
 std::error_code write_number(std::string& out, const nlohmann::json& v) {
   char buf[32];
   std::to_chars_result r;
@@ -66,20 +80,25 @@ std::error_code write_json_string(std::string& out, std::string_view s, utf8_pol
   out.push_back('"');
   std::size_t run = 0;  // start of the pending run of bytes copied as they are
   std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-      ++i;
-      continue;
+  const std::size_t n = s.size();
+  const char* const p = s.data();
+  while (i < n) {
+    // Fast path: 8 plain ASCII bytes at a time, then byte by byte up to the next special one.
+    for (std::uint64_t w; i + 8 <= n; i += 8) {
+      std::memcpy(&w, p + i, 8);
+      if (needs_attention(w)) break;
     }
+    while (i < n && plain_ascii(static_cast<unsigned char>(p[i]))) ++i;
+    if (i == n) break;
+    const auto c = static_cast<unsigned char>(p[i]);
     if (c >= 0x80) {
-      const std::size_t n = utf8_sequence_length(s, i);
-      if (n != 0) {
-        i += n;
+      const std::size_t len = utf8_sequence_length(s, i);
+      if (len != 0) {
+        i += len;
         continue;
       }
       if (policy == utf8_policy::reject) return errc::invalid_utf8;
-      out.append(s.data() + run, i - run);
+      out.append(p + run, i - run);
       out.append(replacement);
       run = ++i;
       continue;
@@ -128,7 +147,7 @@ std::error_code write_json_value(std::string& out, const nlohmann::json& v, utf8
       if (max_depth == 0) return errc::nesting_too_deep;
       out.push_back('[');
       bool first = true;
-      for (const auto& item : v) {
+      for (const auto& item : v.get_ref<const nlohmann::json::array_t&>()) {
         if (!first) out.push_back(',');
         first = false;
         if (auto ec = write_json_value(out, item, policy, max_depth - 1)) return ec;
@@ -140,12 +159,12 @@ std::error_code write_json_value(std::string& out, const nlohmann::json& v, utf8
       if (max_depth == 0) return errc::nesting_too_deep;
       out.push_back('{');
       bool first = true;
-      for (auto it = v.begin(); it != v.end(); ++it) {
+      for (const auto& [key, value] : v.get_ref<const nlohmann::json::object_t&>()) {  // the json's own order
         if (!first) out.push_back(',');
         first = false;
-        if (auto ec = write_json_string(out, it.key(), policy)) return ec;
+        if (auto ec = write_json_string(out, key, policy)) return ec;
         out.push_back(':');
-        if (auto ec = write_json_value(out, it.value(), policy, max_depth - 1)) return ec;
+        if (auto ec = write_json_value(out, value, policy, max_depth - 1)) return ec;
       }
       out.push_back('}');
       return {};
