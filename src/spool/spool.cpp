@@ -74,6 +74,7 @@ std::error_code spool::open() {
   if (ec) return errc::spool_io;
   ::chmod(dir_.c_str(), 0700);
   if (::access(dir_.c_str(), W_OK | X_OK) != 0) return errc::spool_io;
+  others_bytes_ = directory_bytes();
   return {};
 }
 
@@ -138,6 +139,7 @@ std::error_code spool::claim(spool_claim& out) {
     claimed_.push_back(l.file);
     ++out.files;
   }
+  others_bytes_ = std::max(directory_bytes(), own_bytes_) - own_bytes_;
   return {};
 }
 
@@ -148,6 +150,8 @@ void spool::delete_claimed() {
     ::close(c.fd);
   }
   claimed_.clear();
+  const std::uint64_t own = own_fd_ >= 0 ? own_bytes_ : 0;
+  others_bytes_ = std::max(directory_bytes(), own) - own;
 }
 
 std::uint64_t spool::directory_bytes() const {
@@ -190,7 +194,9 @@ std::error_code spool::append(const std::string& bytes) {
 
 std::error_code spool::append_messages(const std::vector<std::string_view>& messages, std::size_t& written) {
   written = 0;
-  std::uint64_t used = directory_bytes() + (own_fd_ < 0 ? spool_magic.size() : 0);
+  // The cap counts this file and the others as measured at open/claim: no directory scan per
+  // append (a write-ahead append is one write() call). Others' growth meanwhile is not seen.
+  std::uint64_t used = others_bytes_ + (own_fd_ < 0 ? spool_magic.size() : own_bytes_);
   std::string bytes;
   std::size_t fitting = 0;
   for (auto m : messages) {

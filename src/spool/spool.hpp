@@ -75,6 +75,7 @@ class spool {
   std::error_code append(const std::string& bytes);
   std::error_code ensure_own_file();
   std::uint64_t directory_bytes() const;
+  std::uint64_t others_bytes_ = 0;  // other files' size, measured at open() and claim()
 
   std::filesystem::path dir_;
   spool_limits limits_;
