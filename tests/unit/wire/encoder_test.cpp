@@ -154,5 +154,105 @@ TEST(Encoder, Utf8RepairAndReject) {
             errc::invalid_utf8);
 }
 
+TEST(Encoder, MoreFixtures) {
+  // Both ids, properties with several types, page with anonymous id only, null properties.
+  EXPECT_EQ(encoded(track_message{.user_id = "u", .anonymous_id = "a", .event = "Ran \"it\"",
+                                  .properties = {{"n", 3}, {"list", {1, "two"}}, {"ok", true}}, .message_id = "id 1"}),
+            R"({"messageId":"id 1","type":"track","userId":"u","anonymousId":"a","event":"Ran \"it\"","properties":{"list":[1,"two"],"n":3,"ok":true},"timestamp":"2026-11-25T04:42:29.123Z"})");
+  EXPECT_EQ(encoded(page_message{.anonymous_id = "a", .properties = {{"path", "/x"}}, .message_id = "m"}),
+            R"({"messageId":"m","type":"page","anonymousId":"a","properties":{"path":"/x"},"timestamp":"2026-11-25T04:42:29.123Z"})");
+  EXPECT_EQ(encoded(track_message{.user_id = "u", .event = "E", .properties = nullptr, .context = nullptr, .message_id = "m"}),
+            R"({"messageId":"m","type":"track","userId":"u","event":"E","properties":{},"timestamp":"2026-11-25T04:42:29.123Z"})");
+  EXPECT_EQ(encoded(group_message{.anonymous_id = "a", .group_id = "g", .traits = {{"name", "Acme"}}, .context = {{"app", {{"v", 1}}}},
+                                  .message_id = "m"}),
+            R"({"messageId":"m","type":"group","anonymousId":"a","groupId":"g","traits":{"name":"Acme"},"context":{"app":{"v":1}},"timestamp":"2026-11-25T04:42:29.123Z"})");
+  EXPECT_EQ(encoded(alias_message{.user_id = "u", .anonymous_id = "a", .previous_id = "p", .integrations = {{"All", true}},
+                                  .message_id = "m"}),
+            R"({"messageId":"m","type":"alias","userId":"u","anonymousId":"a","previousId":"p","integrations":{"All":true},"timestamp":"2026-11-25T04:42:29.123Z"})");
+}
+
+TEST(Encoder, EveryFixtureParsesAndAGivenIdIsReportedWhereItIs) {
+  encoded_message out;
+  ASSERT_FALSE(encode(identify_message{.user_id = "u", .message_id = "given-id"}, opts(), out));
+  EXPECT_EQ(out.message_id(), "given-id");
+  EXPECT_EQ(out.id_offset, 14u);
+  EXPECT_EQ(nlohmann::json::parse(out.json)["messageId"], "given-id");
+}
+
+TEST(Encoder, GeneratedIdsDiffer) {
+  encoded_message a, b;
+  ASSERT_FALSE(encode(track_message{.user_id = "u", .event = "E"}, opts(), a));
+  ASSERT_FALSE(encode(track_message{.user_id = "u", .event = "E"}, opts(), b));
+  EXPECT_NE(a.message_id(), b.message_id());
+}
+
+TEST(Encoder, MessageIdTable) {
+  struct row {
+    std::string id;
+    bool ok;
+  };
+  const row rows[] = {
+      {std::string(100, 'x'), true}, {std::string(101, 'x'), false}, {"with space", true}, {"a\"b", false},
+      {"a\\b", false},               {"tab\there", false},             {"nul\0x", false},   {"caf\xC3\xA9", false},
+      {"~!@#$%^&*()_+{}|:<>?", true},
+  };
+  for (const auto& r : rows)
+    EXPECT_EQ(error_of(track_message{.user_id = "u", .event = "E", .message_id = r.id}),
+              r.ok ? std::error_code{} : std::error_code(errc::invalid_message))
+        << r.id;
+}
+
+TEST(Encoder, FieldsMustBeObjectsForEveryType) {
+  const nlohmann::json bad = nlohmann::json::array({1});
+  const std::error_code invalid = errc::invalid_message;
+  EXPECT_EQ(error_of(track_message{.user_id = "u", .event = "E", .integrations = 3}), invalid);
+  EXPECT_EQ(error_of(identify_message{.user_id = "u", .traits = bad}), invalid);
+  EXPECT_EQ(error_of(identify_message{.user_id = "u", .context = "s"}), invalid);
+  EXPECT_EQ(error_of(page_message{.user_id = "u", .properties = true}), invalid);
+  EXPECT_EQ(error_of(screen_message{.user_id = "u", .properties = 1.5}), invalid);
+  EXPECT_EQ(error_of(group_message{.user_id = "u", .group_id = "g", .traits = bad}), invalid);
+  EXPECT_EQ(error_of(alias_message{.user_id = "u", .previous_id = "p", .context = bad}), invalid);
+  EXPECT_EQ(error_of(identify_message{}), invalid);
+  EXPECT_EQ(error_of(page_message{}), invalid);
+  EXPECT_EQ(error_of(screen_message{.name = "s"}), invalid);
+  EXPECT_EQ(error_of(group_message{.group_id = "g"}), invalid);
+}
+
+TEST(Encoder, TopLevelStringFieldsAreValidatedAndEscaped) {
+  const encode_options reject{.now = fixed_time, .utf8 = utf8_policy::reject};
+  const std::string bad = "x\xFF";
+  const std::error_code invalid_utf8 = errc::invalid_utf8;
+  EXPECT_EQ(error_of(track_message{.user_id = bad, .event = "E"}, reject), invalid_utf8);
+  EXPECT_EQ(error_of(track_message{.anonymous_id = bad, .event = "E"}, reject), invalid_utf8);
+  EXPECT_EQ(error_of(page_message{.user_id = "u", .name = bad}, reject), invalid_utf8);
+  EXPECT_EQ(error_of(group_message{.user_id = "u", .group_id = bad}, reject), invalid_utf8);
+  EXPECT_EQ(error_of(alias_message{.user_id = "u", .previous_id = bad}, reject), invalid_utf8);
+  EXPECT_EQ(error_of(identify_message{.user_id = "u", .context = {{"k", {{"deep", bad}}}}}, reject), invalid_utf8);
+  EXPECT_EQ(error_of(track_message{.user_id = "u", .event = "E", .integrations = {{bad, true}}}, reject), invalid_utf8);
+  EXPECT_EQ(encoded(track_message{.user_id = "line\nbreak", .event = bad, .message_id = "m"}),
+            "{\"messageId\":\"m\",\"type\":\"track\",\"userId\":\"line\\nbreak\",\"event\":\"x\xEF\xBF\xBD\","
+            "\"properties\":{},\"timestamp\":\"2026-11-25T04:42:29.123Z\"}");
+}
+
+TEST(Encoder, DepthIsCountedFromTheFieldAndAppliesToContextToo) {
+  // properties itself is level 1: with max_depth 3, {"a":[[1]]} (3 levels) passes, one more fails.
+  const encode_options o{.now = fixed_time, .max_depth = 3};
+  EXPECT_FALSE(error_of(track_message{.user_id = "u", .event = "E", .properties = {{"a", {{1}}}}}, o));
+  EXPECT_EQ(error_of(track_message{.user_id = "u", .event = "E", .properties = {{"a", {{{1}}}}}}, o),
+            errc::nesting_too_deep);
+  nlohmann::json deep = nlohmann::json::object();
+  for (int i = 0; i < 10000; ++i) deep = nlohmann::json{{"k", std::move(deep)}};
+  EXPECT_EQ(error_of(identify_message{.user_id = "u", .context = deep}), errc::nesting_too_deep);
+  EXPECT_EQ(error_of(identify_message{.user_id = "u", .traits = deep}), errc::nesting_too_deep);
+}
+
+TEST(Encoder, SizeLimitFollowsTheOptionAndStopsEarly) {
+  EXPECT_EQ(error_of(track_message{.user_id = "u", .event = "E", .message_id = "m"}, {.now = fixed_time, .max_message_bytes = 50}),
+            errc::message_too_large);
+  const std::string ten_mb(10 << 20, 'a');
+  EXPECT_EQ(error_of(track_message{.user_id = "u", .event = "E", .properties = {{"x", ten_mb}}}), errc::message_too_large);
+  EXPECT_EQ(error_of(track_message{.user_id = "u", .event = ten_mb}), errc::message_too_large);
+}
+
 }  // namespace
 }  // namespace flowtrack::detail
