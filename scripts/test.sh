@@ -8,5 +8,7 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh chromium
 cmake --preset default >/dev/null
+build_start=$(date +%s)
 cmake --build --preset default
+echo "build: $(( $(date +%s) - build_start )) s"
 ctest --preset default "$@"
