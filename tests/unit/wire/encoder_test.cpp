@@ -193,7 +193,7 @@ TEST(Encoder, MessageIdTable) {
   };
   const row rows[] = {
       {std::string(100, 'x'), true}, {std::string(101, 'x'), false}, {"with space", true}, {"a\"b", false},
-      {"a\\b", false},               {"tab\there", false},             {"nul\0x", false},   {"caf\xC3\xA9", false},
+      {"a\\b", false},               {"tab\there", false},             {std::string("nul\0x", 5), false},   {"caf\xC3\xA9", false},
       {"~!@#$%^&*()_+{}|:<>?", true},
   };
   for (const auto& r : rows)
