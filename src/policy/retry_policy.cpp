@@ -39,6 +39,9 @@ bool is_retryable_network_error(std::error_code ec) noexcept {
   if (ec.category() == asio::error::get_netdb_category() || ec.category() == asio::error::get_addrinfo_category())
     return true;  // name resolution
   if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) return true;  // closed by the peer
+  // Asio reports errno values in its own "asio.system" category, which maps to no std::errc:
+  // compare them as the system category's.
+  if (ec.category() == asio::error::get_system_category()) ec = std::error_code(ec.value(), std::system_category());
   static constexpr std::errc transient[] = {
       std::errc::connection_refused,   std::errc::connection_reset,   std::errc::connection_aborted,
       std::errc::timed_out,            std::errc::broken_pipe,        std::errc::not_connected,
@@ -56,7 +59,9 @@ std::chrono::milliseconds backoff_delay(const retry_config& c, int retry_number,
   for (int i = 1; i < retry_number && d > 0 && d < cap; ++i) d = d > cap / 2 ? cap : d * 2;
   const double u = static_cast<double>(random_bits >> 11) * 0x1.0p-53;  // [0, 1)
   const double jitter = c.jitter >= 0.0 ? std::min(c.jitter, 1.0) : 0.0;  // NaN: no jitter
-  const double jittered = static_cast<double>(d) - jitter * static_cast<double>(d) * u;
+  const double jittered = static_cast<double>(d) - jitter * u * static_cast<double>(d);
+  // Rounded down; a d near 2^63 rounds to 2^63 in double, which int64 cannot hold: keep d then.
+  if (jittered >= 0x1.0p63) return std::chrono::milliseconds(d);
   return std::chrono::milliseconds(std::clamp<std::int64_t>(static_cast<std::int64_t>(jittered), 0, d));
 }
 

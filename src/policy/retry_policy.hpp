@@ -35,8 +35,8 @@ bool is_retryable_network_error(std::error_code ec) noexcept;
 
 /// The delay before retry number `retry_number` (1 = first retry; smaller counts as 1):
 /// d = min(max_delay, base_delay * 2^(retry_number-1)), computed without overflow for any
-/// retry_number, then d - jitter*d*u with u = random_bits / 2^64 in [0, 1) (jitter clamped to
-/// [0, 1]). So the result is in (d*(1-jitter), d]; never negative.
+/// retry_number, then floor(d - jitter*d*u) with u = random_bits / 2^64 in [0, 1) (jitter
+/// clamped to [0, 1], NaN as 0). The result is in [floor(d*(1-jitter)), d]; never negative.
 std::chrono::milliseconds backoff_delay(const retry_config& c, int retry_number, std::uint64_t random_bits) noexcept;
 
 /// A Retry-After header value: delta-seconds (digits only, surrounding spaces/tabs allowed, any

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <thread>
+#include <vector>
 
 #include "wire/batch_body.hpp"
 #include "wire/iso8601.hpp"
@@ -87,6 +89,86 @@ TEST(BatchBody, LimiterStopsAtTheByteLimitExactly) {
   int n = 0;
   while (counted.try_add(10)) ++n;
   EXPECT_EQ(n, 2500);
+}
+
+TEST(Uuid, UniqueAcrossThreads) {
+  constexpr int threads = 4, per_thread = 25000;
+  std::vector<std::vector<std::string>> ids(threads);
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t)
+    workers.emplace_back([&ids, t] {
+      ids[t].reserve(per_thread);
+      for (int i = 0; i < per_thread; ++i) ids[t].push_back(make_uuid_v4());
+    });
+  for (auto& w : workers) w.join();
+  std::set<std::string> seen;
+  for (auto& v : ids) seen.insert(v.begin(), v.end());
+  EXPECT_EQ(seen.size(), std::size_t{threads} * per_thread);
+}
+
+TEST(Uuid, WriteFillsExactly36Chars) {
+  char buf[38];
+  std::fill(std::begin(buf), std::end(buf), '#');
+  write_uuid_v4(buf + 1);
+  EXPECT_EQ(buf[0], '#');
+  EXPECT_EQ(buf[37], '#');
+  EXPECT_EQ(buf[1 + 14], '4');
+}
+
+TEST(Iso8601, LeapYearsEpochAndBeforeIt) {
+  struct row {
+    const char* text;
+    std::int64_t ms;
+  };
+  const row rows[] = {
+      {"1970-01-01T00:00:00.000Z", 0},
+      {"1969-12-31T23:59:59.999Z", -1},
+      {"1900-03-01T00:00:00.000Z", -2203891200000},
+      {"2000-02-29T00:00:00.000Z", 951782400000},
+      {"2000-03-01T00:00:00.000Z", 951868800000},
+      {"2024-02-29T12:34:56.789Z", 1709210096789},
+      {"2024-12-31T23:59:59.999Z", 1735689599999},
+      {"2038-01-19T03:14:08.000Z", 2147483648000},
+  };
+  for (const auto& r : rows) {
+    const auto t = system_clock::time_point(milliseconds(r.ms));
+    EXPECT_EQ(to_iso8601(t), r.text);
+    EXPECT_EQ(parse_iso8601(r.text), t) << r.text;
+  }
+  for (const char* invalid : {"1900-02-29T00:00:00Z", "2100-02-29T00:00:00Z", "2023-02-29T00:00:00Z", "2024-04-31T00:00:00Z",
+                              "2024-00-10T00:00:00Z", "2024-01-00T00:00:00Z"})
+    EXPECT_FALSE(parse_iso8601(invalid)) << invalid;
+}
+
+TEST(Iso8601, FormatTruncatesSubMillisecondsTowardThePast) {
+  EXPECT_EQ(to_iso8601(system_clock::time_point(microseconds(1999))), "1970-01-01T00:00:00.001Z");
+  EXPECT_EQ(to_iso8601(system_clock::time_point(microseconds(-1))), "1969-12-31T23:59:59.999Z");
+}
+
+TEST(Iso8601, ParseVariants) {
+  const auto t = system_clock::time_point(seconds(1732509749));  // 2024-11-25T04:42:29Z
+  EXPECT_EQ(parse_iso8601("2024-11-25T04:42:29Z"), t);
+  EXPECT_EQ(parse_iso8601("2024-11-25t04:42:29z"), t);
+  EXPECT_EQ(parse_iso8601("2024-11-25T04:42:29.5Z"), t + 500ms);
+  EXPECT_EQ(parse_iso8601("2024-11-25T04:42:29.123456789Z"), t + 123456789ns);
+  EXPECT_EQ(parse_iso8601("2024-11-25T04:42:29.1234567891234Z"), t + 123456789ns);
+  EXPECT_EQ(parse_iso8601("2024-11-25T10:12:29+05:30"), t);
+  EXPECT_EQ(parse_iso8601("2024-11-24T23:42:29-05:00"), t);
+  EXPECT_EQ(parse_iso8601("2024-11-25T04:42:29+00:00"), t);
+  for (const char* junk : {"2024-11-25T04:42:29+5:00", "2024-11-25T04:42:29+05:60", "2024-11-25T04:42:29+24:00",
+                           "2024-11-25T04:42Z", "2024-11-25", " 2024-11-25T04:42:29Z", "2024-11-25T04:42:29Z ",
+                           "20241125T044229Z", "9999-12-31T23:59:59Z", "1600-01-01T00:00:00Z"})
+    EXPECT_FALSE(parse_iso8601(junk)) << junk;  // the last two: outside what system_clock holds
+}
+
+TEST(Iso8601, RoundTripsRandomInstants) {
+  std::uint64_t x = 12345;
+  for (int i = 0; i < 100000; ++i) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    const auto ms = static_cast<std::int64_t>(x >> 22) % 7258118400000;  // 1970..2200
+    const auto t = system_clock::time_point(milliseconds(ms));
+    ASSERT_EQ(parse_iso8601(to_iso8601(t)), t) << to_iso8601(t);
+  }
 }
 
 }  // namespace
