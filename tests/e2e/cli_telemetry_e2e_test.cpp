@@ -7,6 +7,7 @@
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 
+#include "support/temp_dir.hpp"
 #include "flowtrack/cli/command_runner.hpp"
 #include "flowtrack/cli/telemetry.hpp"
 #include "support/http_test_client.hpp"
@@ -19,10 +20,6 @@ using namespace std::chrono_literals;
 
 class CliTelemetryE2E : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("flowtrack-cli-e2e-" + std::to_string(std::random_device{}()));
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   // One CLI invocation: `demo deploy`, through the command runner.
   int invoke(const test_endpoint& ep, std::map<std::string, std::string> env) {
@@ -41,7 +38,8 @@ class CliTelemetryE2E : public ::testing::Test {
     return code;
   }
 
-  std::filesystem::path dir_;
+  temp_dir tmp_{"flowtrack-cli-e2e"};
+  const std::filesystem::path& dir_ = tmp_.path();
 };
 
 TEST_F(CliTelemetryE2E, EnabledDeliversInvokedAndCompleted) {

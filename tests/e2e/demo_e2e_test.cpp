@@ -6,6 +6,7 @@
 #include <random>
 #include <set>
 
+#include "support/temp_dir.hpp"
 #include "support/child_process.hpp"
 #include "support/http_test_client.hpp"
 #include "support/mock_process.hpp"
@@ -18,10 +19,6 @@ using namespace std::chrono_literals;
 
 class DemoE2E : public ::testing::Test {
  protected:
-  void SetUp() override {
-    state_ = std::filesystem::temp_directory_path() / ("flowtrack-demo-e2e-" + std::to_string(std::random_device{}()));
-  }
-  void TearDown() override { std::filesystem::remove_all(state_); }
 
   child_options env_for(const std::string& url, std::map<std::string, std::string> extra = {}) const {
     child_options o;
@@ -75,7 +72,8 @@ class DemoE2E : public ::testing::Test {
     return completed;
   }
 
-  std::filesystem::path state_;
+  temp_dir tmp_{"flowtrack-demo-e2e"};
+  const std::filesystem::path& state_ = tmp_.path();
 };
 
 TEST_F(DemoE2E, HelpVersionUsageErrorsAndAuthRefusalSendNothing) {

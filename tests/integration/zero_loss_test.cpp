@@ -10,6 +10,7 @@
 #include <random>
 #include <set>
 
+#include "support/temp_dir.hpp"
 #include "support/child_process.hpp"
 #include "support/http_test_client.hpp"
 #include "support/mock_process.hpp"
@@ -23,10 +24,6 @@ constexpr int deadline_slack_ms = 50;
 
 class ZeroLoss : public ::testing::Test {
  protected:
-  void SetUp() override {
-    spool_ = std::filesystem::temp_directory_path() / ("flowtrack-zero-loss-" + std::to_string(std::random_device{}()));
-  }
-  void TearDown() override { std::filesystem::remove_all(spool_); }
 
   // One run of a program using flowtrack: replays the spool, tracks n events, closes.
   json run(const std::string& endpoint, int n, const std::string& tag, int close_timeout = close_ms,
@@ -66,7 +63,8 @@ class ZeroLoss : public ::testing::Test {
     ASSERT_EQ(http_post(url, "/admin/mode", json{{"mode", mode}}.dump()).response.status, 200);
   }
 
-  std::filesystem::path spool_;
+  temp_dir tmp_{"flowtrack-zero-loss"};
+  std::filesystem::path spool_ = tmp_.path();  // a test may point it elsewhere
 };
 
 TEST_F(ZeroLoss, BlackHoleForAWholeRunThenTheNextRunDelivers) {

@@ -1,3 +1,4 @@
+#include "support/temp_dir.hpp"
 #include "flowtrack/cli/telemetry.hpp"
 
 #include <gtest/gtest.h>
@@ -20,10 +21,6 @@ using cli::telemetry_state;
 
 class CliTelemetry : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("flowtrack-cli-" + std::to_string(std::random_device{}()));
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   cli::telemetry_options options(std::map<std::string, std::string> env = {}) {
     cli::telemetry_options o;
@@ -37,7 +34,8 @@ class CliTelemetry : public ::testing::Test {
   }
 
   asio::io_context io_;
-  std::filesystem::path dir_;
+  temp_dir tmp_{"flowtrack-cli"};
+  const std::filesystem::path& dir_ = tmp_.path();
   std::ostringstream diag_;
   std::shared_ptr<capturing_sink> sink_ = std::make_shared<capturing_sink>();
 };

@@ -10,6 +10,7 @@
 #include <random>
 #include <set>
 
+#include "support/temp_dir.hpp"
 #include "client_test_support.hpp"
 #include "flowtrack/client.hpp"
 
@@ -23,10 +24,6 @@ using steady = std::chrono::steady_clock;
 
 class ClientSpool : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("flowtrack-client-spool-" + std::to_string(std::random_device{}()));
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   config make_config(const std::string& url) const {
     config c;
@@ -47,7 +44,8 @@ class ClientSpool : public ::testing::Test {
     return n;
   }
 
-  std::filesystem::path dir_;
+  temp_dir tmp_{"flowtrack-client-spool"};
+  const std::filesystem::path& dir_ = tmp_.path();
 };
 
 std::set<std::string> ids_of(const std::vector<nlohmann::json>& messages) {

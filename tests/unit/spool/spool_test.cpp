@@ -1,3 +1,4 @@
+#include "support/temp_dir.hpp"
 #include "spool/spool.hpp"
 
 #include <fcntl.h>
@@ -18,10 +19,6 @@ namespace {
 
 class SpoolTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("flowtrack-spool-test-" + std::to_string(std::random_device{}()));
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::vector<std::filesystem::path> files() const {
     std::vector<std::filesystem::path> out;
@@ -31,7 +28,8 @@ class SpoolTest : public ::testing::Test {
 
   static std::string message(int i) { return R"({"messageId":"m)" + std::to_string(i) + R"(","type":"track"})"; }
 
-  std::filesystem::path dir_;
+  test::temp_dir tmp_{"flowtrack-spool-test"};
+  const std::filesystem::path& dir_ = tmp_.path();
 };
 
 TEST_F(SpoolTest, SpooledMessagesAreReplayedByTheNextClientThenDeleted) {
