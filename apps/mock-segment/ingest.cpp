@@ -54,14 +54,6 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
-// Segment merges the batch-level context into each message; the message's own keys win.
-void merge_context(nlohmann::json& message, const nlohmann::json& batch_context) {
-  if (batch_context.empty()) return;
-  nlohmann::json merged = batch_context;
-  if (auto it = message.find("context"); it != message.end() && it->is_object()) merged.update(*it);
-  message["context"] = std::move(merged);
-}
-
 }  // namespace
 
 http::response plain_response(int status, std::string body, bool keep_alive) {
@@ -114,7 +106,7 @@ http::response ingest(const http::request& req, const std::string& forced_type, 
       ++rejected;
       continue;
     }
-    merge_context(m, parsed.batch_context);
+    merge_batch_context(m, parsed.batch_context);
     m["receivedAt"] = received_at;
     m["requestId"] = request_id;
     if (!parsed.sent_at.empty() && !m.contains("sentAt")) m["sentAt"] = parsed.sent_at;

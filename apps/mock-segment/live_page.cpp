@@ -22,8 +22,8 @@ const std::string_view live_page_html = R"html(<!doctype html>
 <div id="status">loading…</div>
 <table>
   <thead><tr>
-    <th>#</th><th>type</th><th>event</th><th>user</th><th>sequence</th><th>command</th>
-    <th>succeeded</th><th>exit_code</th><th>duration_ms</th><th>error_class</th><th>received</th>
+    <th>#</th><th>type</th><th>event</th><th>userId / anonymousId</th><th>sequence</th><th>command</th>
+    <th>succeeded</th><th>exit_code</th><th>duration_ms</th><th>error_class</th><th>receivedAt</th>
   </tr></thead>
   <tbody id="events"></tbody>
 </table>

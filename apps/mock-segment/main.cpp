@@ -24,9 +24,14 @@ int main(int argc, char** argv) {
   app.add_option("--max-events", options.limits.max_events, "events kept; the oldest are evicted")
       ->check(CLI::Range(1, 10000000))
       ->capture_default_str();
-  app.add_flag("--log", options.log_requests, "print one line per ingest request on stderr");
+  int idle_seconds = 60;
+  app.add_option("--idle-timeout", idle_seconds, "seconds before an idle connection is closed")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  app.add_flag("--log", options.log_requests, "print one line per request on stderr");
   CLI11_PARSE(app, argc, argv);
   options.port = static_cast<std::uint16_t>(port);
+  options.idle_timeout = std::chrono::seconds(idle_seconds);
   options.ingest.write_keys = {keys.begin(), keys.end()};
   options.initial_mode = *mock_segment::parse_mode(mode_name);
 

@@ -12,10 +12,14 @@
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 
+#include "http/http_codec.hpp"
 #include "ingest.hpp"
 #include "store.hpp"
 
 namespace mock_segment {
+
+/// Limits on a request as it arrives (before any gzip decoding).
+inline constexpr flowtrack::http::limits wire_limits{.header_bytes = 16 * 1024, .body_bytes = 600 * 1024};
 
 struct server_options {
   std::string host = "127.0.0.1";
@@ -38,11 +42,12 @@ class server {
  private:
   using socket_ptr = std::shared_ptr<asio::ip::tcp::socket>;
   asio::awaitable<void> accept_loop();
+  // connection.cpp: one connection's requests, in order (keep-alive, pipelining).
   asio::awaitable<void> serve(socket_ptr socket);
   asio::awaitable<bool> respond(asio::ip::tcp::socket& socket, const flowtrack::http::response& r);
   asio::awaitable<void> lingering_close(asio::ip::tcp::socket& socket);
-  asio::awaitable<void> apply_action(asio::ip::tcp::socket& socket, const std::string& action);
   asio::awaitable<void> pause(std::chrono::milliseconds d);
+  void log(const flowtrack::http::request& req, const std::string& outcome) const;
 
   asio::io_context& io_;
   server_options options_;

@@ -20,49 +20,6 @@ const char* to_string(mode m) {
   return "ok";
 }
 
-nlohmann::json fault::to_json() const {
-  nlohmann::json j = nlohmann::json::object();
-  if (status) j["status"] = status;
-  if (retry_after >= 0) j["retry_after"] = retry_after;
-  if (delay_ms) j["delay_ms"] = delay_ms;
-  if (!action.empty()) j["action"] = action;
-  return j;
-}
-
-std::optional<fault> fault::from_json(const nlohmann::json& j, std::string& error) {
-  if (!j.is_object()) {
-    error = "a fault is a JSON object";
-    return std::nullopt;
-  }
-  fault f;
-  auto int_field = [&](const char* key, int& out, int lo, int hi) {
-    auto it = j.find(key);
-    if (it == j.end()) return true;
-    if (!it->is_number_integer() || it->get<long long>() < lo || it->get<long long>() > hi) {
-      error = std::string(key) + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
-      return false;
-    }
-    out = it->get<int>();
-    return true;
-  };
-  if (!int_field("status", f.status, 100, 599) || !int_field("retry_after", f.retry_after, 0, 86400) ||
-      !int_field("delay_ms", f.delay_ms, 0, 600000))
-    return std::nullopt;
-  if (auto it = j.find("action"); it != j.end()) {
-    if (!it->is_string() || (*it != "close" && *it != "blackhole" && *it != "reset" && *it != "garbage" &&
-                             *it != "truncate")) {
-      error = "action must be one of close, blackhole, reset, garbage, truncate";
-      return std::nullopt;
-    }
-    f.action = it->get<std::string>();
-  }
-  if (f.status == 0 && f.delay_ms == 0 && f.action.empty()) {
-    error = "a fault needs status, delay_ms or action";
-    return std::nullopt;
-  }
-  return f;
-}
-
 void store::accept(nlohmann::json event) {
   ++accepted_;
   if (auto it = event.find("messageId"); it != event.end() && it->is_string()) {

@@ -13,21 +13,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "faults.hpp"
+
 namespace mock_segment {
 
 enum class mode { ok, blackhole, error500, error429 };
 std::optional<mode> parse_mode(std::string_view text);
 const char* to_string(mode m);
-
-/// One scripted response, consumed by one ingest request.
-struct fault {
-  int status = 0;              ///< 0: answer normally (after delay_ms)
-  int retry_after = -1;        ///< seconds, with status
-  int delay_ms = 0;
-  std::string action;          ///< "", "close", "blackhole", "reset", "garbage", "truncate"
-  nlohmann::json to_json() const;
-  static std::optional<fault> from_json(const nlohmann::json& j, std::string& error);
-};
 
 struct store_limits {
   std::size_t max_events = 100000;

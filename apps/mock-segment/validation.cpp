@@ -95,4 +95,11 @@ std::optional<std::string> message_problem(const nlohmann::json& m) {
   return std::nullopt;
 }
 
+void merge_batch_context(nlohmann::json& message, const nlohmann::json& batch_context) {
+  if (!batch_context.is_object() || batch_context.empty()) return;
+  nlohmann::json merged = batch_context;
+  if (auto it = message.find("context"); it != message.end() && it->is_object()) merged.update(*it);
+  message["context"] = std::move(merged);
+}
+
 }  // namespace mock_segment

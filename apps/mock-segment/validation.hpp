@@ -36,6 +36,9 @@ parsed_request parse_ingest_body(std::string_view body, std::string_view forced_
 /// Why a message would be rejected, or nullopt when it is acceptable.
 std::optional<std::string> message_problem(const nlohmann::json& message);
 
+/// Segment merges the batch-level context into each message; the message's own keys win.
+void merge_batch_context(nlohmann::json& message, const nlohmann::json& batch_context);
+
 /// True for YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM) with a real date.
 bool valid_timestamp(std::string_view text);
 

@@ -1,0 +1,106 @@
+// One connection: read requests (keep-alive, pipelined bytes kept for the next request), route
+// them to the admin surface or to ingest, apply the scripted fault or the mode, answer.
+#include <array>
+
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "admin_api.hpp"
+#include "server.hpp"
+#include "validation.hpp"
+
+namespace mock_segment {
+namespace http = flowtrack::http;
+using namespace asio::experimental::awaitable_operators;
+
+namespace {
+constexpr auto as_value = asio::experimental::as_tuple(asio::use_awaitable);
+
+http::response parse_failure_response(std::error_code ec) {
+  if (ec == http::parse_error::body_too_large) return plain_response(413, "request body too large\n", false);
+  if (ec == http::parse_error::header_too_large) return plain_response(431, "request header too large\n", false);
+  return plain_response(400, "malformed HTTP request\n", false);
+}
+}  // namespace
+
+asio::awaitable<void> server::serve(socket_ptr socket) {
+  std::array<char, 16384> buf;
+  std::string leftover;
+  asio::steady_timer idle(io_);
+  bool keep_going = true;
+  while (keep_going) {
+    // Read one request (or what is left of a pipelined one), bounded by the idle timeout.
+    http::request_parser parser{wire_limits};
+    std::error_code parse_ec;
+    if (!leftover.empty()) parse_ec = parser.feed(std::exchange(leftover, {}));
+    while (!parse_ec && !parser.done()) {
+      idle.expires_after(options_.idle_timeout);
+      auto result = co_await (socket->async_read_some(asio::buffer(buf), as_value) || idle.async_wait(as_value));
+      if (result.index() == 1) {
+        keep_going = false;  // idle too long
+        break;
+      }
+      auto [ec, n] = std::get<0>(result);
+      if (n > 0) parse_ec = parser.feed(std::string_view(buf.data(), n));
+      if (ec) {
+        keep_going = false;
+        break;
+      }
+    }
+    if (!keep_going) break;
+    if (parse_ec) {
+      co_await respond(*socket, parse_failure_response(parse_ec));
+      co_await lingering_close(*socket);
+      break;
+    }
+    leftover = parser.take_leftover();
+    http::request req = parser.release();
+    const std::string path = req.target.substr(0, req.target.find('?'));
+
+    // The admin surface, the live page and the update check: never faulted, no auth.
+    if (auto admin = handle_admin(req, store_)) {
+      co_await pause(admin->delay);
+      log(req, std::to_string(admin->response.status));
+      keep_going = co_await respond(*socket, admin->response) && req.keep_alive;
+      continue;
+    }
+    auto type = ingest_type_for_path(path);
+    if (!type) {
+      log(req, "404");
+      keep_going = co_await respond(*socket, plain_response(404, "not found\n")) && req.keep_alive;
+      continue;
+    }
+
+    // Ingest: the next scripted fault (or the mode's), else the real API's behaviour.
+    const std::uint64_t id = store_.next_request_id();
+    nlohmann::json entry = describe_request(req, id);
+    http::response res;
+    std::optional<fault> f = store_.next_fault();
+    if (f) {
+      entry["fault"] = f->to_json();
+      co_await pause(std::chrono::milliseconds(f->delay_ms));
+    }
+    if (f && !f->action.empty()) {
+      log(req, "no answer (" + f->action + ")");
+      store_.log_request(std::move(entry), 0);
+      co_await apply_fault_action(*socket, f->action);
+      break;
+    }
+    if (f && f->status != 0) {
+      res = plain_response(f->status, "injected fault\n");
+      if (f->retry_after >= 0) res.headers.push_back({"Retry-After", std::to_string(f->retry_after)});
+    } else {
+      res = ingest(req, *type, options_.ingest, store_, id, entry);
+    }
+    log(req, std::to_string(res.status) + (f ? " (fault)" : ""));
+    store_.log_request(std::move(entry), res.status);
+    keep_going = co_await respond(*socket, res) && req.keep_alive;
+  }
+  std::error_code ignored;
+  socket->close(ignored);
+  connections_.erase(socket);
+}
+
+}  // namespace mock_segment
