@@ -12,6 +12,8 @@ bin=$1
 dir=$2
 shift 2
 mkdir -p "$dir"
+# A server from an earlier setup of this fixture (ctest --repeat, an interrupted run): stop it.
+if [[ -f $dir/pid ]]; then "$(dirname "$0")/stop_mock.sh" "$dir" || true; fi
 rm -f "$dir/url" "$dir/pid" "$dir/ready" "$dir/exit_status"
 
 if [[ -n ${FLOWTRACK_TEST_ENDPOINT:-} ]]; then
@@ -23,7 +25,10 @@ fi
 mkfifo "$dir/ready"
 (
   exec 9>"$dir/lock"
-  flock -x 9
+  if ! flock -n 9; then  # never block here: the setup below waits on the FIFO
+    echo "another mock-segment still holds $dir/lock" >"$dir/ready"
+    exit 1
+  fi
   "$bin" --port 0 "$@" >"$dir/ready" 2>"$dir/stderr.log" </dev/null 9>&- &
   echo "$!" >"$dir/pid"
   rc=0
@@ -37,8 +42,7 @@ line=
 if ! IFS= read -r -t 10 line <&3 || [[ $line != "listening on http://"* ]]; then
   echo "FAIL: mock-segment did not report 'listening on URL' within 10 s (got: '$line')"
   cat "$dir/stderr.log" 2>/dev/null || true
-  [[ -f $dir/pid ]] && kill -KILL "$(cat "$dir/pid")" 2>/dev/null || true
-  rm -f "$dir/pid"
+  [[ -f $dir/pid ]] && "$(dirname "$0")/stop_mock.sh" "$dir" >/dev/null 2>&1 || true
   exit 1
 fi
 # Keep draining its stdout (it prints nothing else; this only guards against EPIPE).
