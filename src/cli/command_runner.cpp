@@ -47,8 +47,21 @@ asio::awaitable<outcome> run_guarded(const std::function<asio::awaitable<int>()>
 asio::awaitable<void> guarded(std::function<asio::awaitable<void>()> f) {
   try {
     co_await f();
-  } catch (...) {  // a failing cancellation source or after-hook must not break the runner
+  } catch (...) {  // a failing after-hook must not break the runner
   }
+}
+
+// Completes only when `source` reports a cancellation request. A source that throws requested
+// nothing: then this waits until the `||` it is raced in cancels it (the command finished).
+asio::awaitable<void> cancellation_request(const std::function<asio::awaitable<void>()>& source) {
+  try {
+    co_await source();
+    co_return;
+  } catch (...) {
+  }
+  if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) co_return;
+  asio::steady_timer never(co_await asio::this_coro::executor, std::chrono::steady_clock::time_point::max());
+  co_await never.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
 }
 
 asio::awaitable<void> wait_until(std::chrono::steady_clock::time_point deadline) {
@@ -65,6 +78,20 @@ asio::awaitable<void> close_quietly(telemetry& t, std::chrono::steady_clock::tim
   }
 }
 
+// Closes the telemetry (and runs the after-hook, if any) under one deadline.
+asio::awaitable<void> finish(telemetry& t, const runner_options& options, std::function<asio::awaitable<void>()> after) {
+  const auto deadline = std::chrono::steady_clock::now() + t.close_timeout();
+  // The close completes by the deadline itself; the timer (a little later) only guards against
+  // a sink that would not, and cancels it (the client then spools what is left).
+  const auto backstop = deadline + std::chrono::milliseconds(20);
+  if (after) {
+    co_await ((guarded(std::move(after)) || wait_until(deadline)) &&
+              (close_quietly(t, deadline, options.closed) || wait_until(backstop)));
+  } else {
+    co_await (close_quietly(t, deadline, options.closed) || wait_until(backstop));
+  }
+}
+
 }  // namespace
 
 asio::awaitable<int> run_command(telemetry& t, command_invocation invocation,
@@ -75,7 +102,7 @@ asio::awaitable<int> run_command(telemetry& t, command_invocation invocation,
   const auto started = now();
   outcome result;
   if (options.cancellation) {
-    auto raced = co_await (run_guarded(command) || guarded(options.cancellation));
+    auto raced = co_await (run_guarded(command) || cancellation_request(options.cancellation));
     if (raced.index() == 0) {
       result = std::get<0>(std::move(raced));
     } else {
@@ -87,6 +114,8 @@ asio::awaitable<int> run_command(telemetry& t, command_invocation invocation,
   }
   // Measured right after the command: nothing later (update check, close) is counted.
   const auto duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now() - started).count();
+  // If the runner itself was cancelled (that stopped the command), still post and close.
+  co_await asio::this_coro::reset_cancellation_state();
 
   const bool succeeded = result.exit_code == 0 && !result.error && !result.cancelled;
   nlohmann::json completed = {{"command", invocation.path},
@@ -101,18 +130,32 @@ asio::awaitable<int> run_command(telemetry& t, command_invocation invocation,
   }
   t.track(event::command_completed, std::move(completed));
 
-  // The after-hook and the close run together, under one deadline.
-  const auto deadline = std::chrono::steady_clock::now() + t.close_timeout();
-  // The close completes by the deadline itself; the timer (a little later) only guards against
-  // a sink that would not.
-  const auto backstop = deadline + std::chrono::milliseconds(20);
+  std::function<asio::awaitable<void>()> after;
   if (options.after) {
-    auto after = [&]() -> asio::awaitable<void> { co_await options.after(result.exit_code); };
-    co_await ((guarded(after) || wait_until(deadline)) && (close_quietly(t, deadline, options.closed) || wait_until(backstop)));
-  } else {
-    co_await (close_quietly(t, deadline, options.closed) || wait_until(backstop));
+    after = [&options, code = result.exit_code]() -> asio::awaitable<void> { co_await options.after(code); };
   }
+  co_await finish(t, options, std::move(after));
   co_return result.exit_code;
+}
+
+asio::awaitable<int> run_command(telemetry& t, command_invocation invocation, pre_run_result pre_run,
+                                 std::function<asio::awaitable<int>()> command, runner_options options) {
+  if (pre_run.outcome == pre_run_outcome::proceed) {
+    co_return co_await run_command(t, std::move(invocation), std::move(command), std::move(options));
+  }
+  // Nothing started: no event. Still close, so a client replaying an old spool stops in time.
+  std::function<asio::awaitable<void>()> no_after;  // hoisted: no braced list next to co_await (g++ 12)
+  co_await finish(t, options, std::move(no_after));
+  co_return pre_run.exit_code;
+}
+
+std::function<asio::awaitable<void>()> cancel_on_signal(asio::signal_set& signals) {
+  return [&signals]() -> asio::awaitable<void> {
+    auto [ec, signal] = co_await signals.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+    (void)signal;
+    // The set was cancelled or failed: that is no request to cancel the command.
+    if (ec) throw std::system_error(ec);
+  };
 }
 
 }  // namespace flowtrack::cli

@@ -2,10 +2,10 @@
 
 #include <cxxabi.h>
 
-#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <typeinfo>
 #include <utility>
@@ -24,22 +24,57 @@ std::string demangle(const char* mangled) {
 }
 
 // errno values by name: the names are the same on every POSIX system, the numbers are not.
+// Aliases with the same value (EWOULDBLOCK, EDEADLOCK, EOPNOTSUPP on Linux) take the first name.
 const char* errno_name(int value) {
-  static constexpr std::array<std::pair<int, const char*>, 40> names = {{
-      {EPERM, "EPERM"},         {ENOENT, "ENOENT"},         {EINTR, "EINTR"},           {EIO, "EIO"},
-      {ENXIO, "ENXIO"},         {E2BIG, "E2BIG"},           {EBADF, "EBADF"},           {EAGAIN, "EAGAIN"},
-      {ENOMEM, "ENOMEM"},       {EACCES, "EACCES"},         {EFAULT, "EFAULT"},         {EBUSY, "EBUSY"},
-      {EEXIST, "EEXIST"},       {EXDEV, "EXDEV"},           {ENOTDIR, "ENOTDIR"},       {EISDIR, "EISDIR"},
-      {EINVAL, "EINVAL"},       {EMFILE, "EMFILE"},         {ENOSPC, "ENOSPC"},         {EROFS, "EROFS"},
-      {EPIPE, "EPIPE"},         {ERANGE, "ERANGE"},         {ENAMETOOLONG, "ENAMETOOLONG"}, {ENOSYS, "ENOSYS"},
-      {ENOTEMPTY, "ENOTEMPTY"}, {ELOOP, "ELOOP"},           {ENOTSUP, "ENOTSUP"},       {EADDRINUSE, "EADDRINUSE"},
-      {EADDRNOTAVAIL, "EADDRNOTAVAIL"}, {ENETDOWN, "ENETDOWN"}, {ENETUNREACH, "ENETUNREACH"},
-      {ECONNABORTED, "ECONNABORTED"}, {ECONNRESET, "ECONNRESET"}, {ENOTCONN, "ENOTCONN"},
-      {ETIMEDOUT, "ETIMEDOUT"}, {ECONNREFUSED, "ECONNREFUSED"}, {EHOSTUNREACH, "EHOSTUNREACH"},
-      {EALREADY, "EALREADY"},   {EINPROGRESS, "EINPROGRESS"}, {ECANCELED, "ECANCELED"},
-  }};
+  static constexpr std::pair<int, const char*> names[] = {
+      {EPERM, "EPERM"}, {ENOENT, "ENOENT"}, {ESRCH, "ESRCH"}, {EINTR, "EINTR"}, {EIO, "EIO"},
+      {ENXIO, "ENXIO"}, {E2BIG, "E2BIG"}, {ENOEXEC, "ENOEXEC"}, {EBADF, "EBADF"}, {ECHILD, "ECHILD"},
+      {EAGAIN, "EAGAIN"}, {ENOMEM, "ENOMEM"}, {EACCES, "EACCES"}, {EFAULT, "EFAULT"}, {EBUSY, "EBUSY"},
+      {EEXIST, "EEXIST"}, {EXDEV, "EXDEV"}, {ENODEV, "ENODEV"}, {ENOTDIR, "ENOTDIR"}, {EISDIR, "EISDIR"},
+      {EINVAL, "EINVAL"}, {ENFILE, "ENFILE"}, {EMFILE, "EMFILE"}, {ENOTTY, "ENOTTY"}, {ETXTBSY, "ETXTBSY"},
+      {EFBIG, "EFBIG"}, {ENOSPC, "ENOSPC"}, {ESPIPE, "ESPIPE"}, {EROFS, "EROFS"}, {EMLINK, "EMLINK"},
+      {EPIPE, "EPIPE"}, {EDOM, "EDOM"}, {ERANGE, "ERANGE"}, {EDEADLK, "EDEADLK"},
+      {ENAMETOOLONG, "ENAMETOOLONG"}, {ENOLCK, "ENOLCK"}, {ENOSYS, "ENOSYS"}, {ENOTEMPTY, "ENOTEMPTY"},
+      {ELOOP, "ELOOP"}, {ENOMSG, "ENOMSG"}, {EIDRM, "EIDRM"}, {ENODATA, "ENODATA"}, {ETIME, "ETIME"},
+      {ENOSR, "ENOSR"}, {ENOLINK, "ENOLINK"}, {EPROTO, "EPROTO"}, {EBADMSG, "EBADMSG"},
+      {EOVERFLOW, "EOVERFLOW"}, {EILSEQ, "EILSEQ"}, {ENOTSOCK, "ENOTSOCK"},
+      {EDESTADDRREQ, "EDESTADDRREQ"}, {EMSGSIZE, "EMSGSIZE"}, {EPROTOTYPE, "EPROTOTYPE"},
+      {ENOPROTOOPT, "ENOPROTOOPT"}, {EPROTONOSUPPORT, "EPROTONOSUPPORT"}, {ENOTSUP, "ENOTSUP"},
+      {EAFNOSUPPORT, "EAFNOSUPPORT"}, {EADDRINUSE, "EADDRINUSE"}, {EADDRNOTAVAIL, "EADDRNOTAVAIL"},
+      {ENETDOWN, "ENETDOWN"}, {ENETUNREACH, "ENETUNREACH"}, {ENETRESET, "ENETRESET"},
+      {ECONNABORTED, "ECONNABORTED"}, {ECONNRESET, "ECONNRESET"}, {ENOBUFS, "ENOBUFS"},
+      {EISCONN, "EISCONN"}, {ENOTCONN, "ENOTCONN"}, {ETIMEDOUT, "ETIMEDOUT"},
+      {ECONNREFUSED, "ECONNREFUSED"}, {EHOSTUNREACH, "EHOSTUNREACH"}, {EALREADY, "EALREADY"},
+      {EINPROGRESS, "EINPROGRESS"}, {ESTALE, "ESTALE"}, {EDQUOT, "EDQUOT"}, {ECANCELED, "ECANCELED"},
+      {EOWNERDEAD, "EOWNERDEAD"}, {ENOTRECOVERABLE, "ENOTRECOVERABLE"},
+  };
   for (const auto& [v, n] : names)
     if (v == value) return n;
+  return nullptr;
+}
+
+// Asio's own categories (resolver and stream errors).
+const char* asio_name(const std::error_category& cat, int value) {
+  if (cat == asio::error::get_netdb_category()) {
+    switch (value) {
+      case asio::error::host_not_found: return "host_not_found";
+      case asio::error::host_not_found_try_again: return "host_not_found_try_again";
+      case asio::error::no_data: return "no_data";
+      case asio::error::no_recovery: return "no_recovery";
+    }
+  } else if (cat == asio::error::get_addrinfo_category()) {
+    switch (value) {
+      case asio::error::service_not_found: return "service_not_found";
+      case asio::error::socket_type_not_supported: return "socket_type_not_supported";
+    }
+  } else if (cat == asio::error::get_misc_category()) {
+    switch (value) {
+      case asio::error::already_open: return "already_open";
+      case asio::error::eof: return "eof";
+      case asio::error::not_found: return "not_found";
+      case asio::error::fd_set_failure: return "fd_set_failure";
+    }
+  }
   return nullptr;
 }
 
@@ -104,40 +139,54 @@ std::string error_class(const std::error_code& ec) {
     if (category == "asio.system") category = "system";  // Asio's twin of the system category
   }
   else if (cat == flowtrack::error_category()) name = flowtrack_name(ec.value());
+  else name = asio_name(cat, ec.value());
   return category + ":" + (name ? name : std::to_string(ec.value()));
 }
 
-std::string error_class(const std::exception& e) {
-  // Walk outermost first; take the first level that says more than "an error happened".
-  std::string fallback;
-  const std::exception* level = &e;
-  std::exception_ptr keep_alive;
-  for (int depth = 0; level && depth < 32; ++depth) {
-    if (auto* sys = dynamic_cast<const std::system_error*>(level)) return error_class(sys->code());
-    if (!is_generic(*level)) return type_name(*level);
-    if (fallback.empty()) fallback = type_name(*level);
-    auto* nested = dynamic_cast<const std::nested_exception*>(level);
-    if (!nested || !nested->nested_ptr()) break;
-    keep_alive = nested->nested_ptr();
-    level = nullptr;
-    try {
-      std::rethrow_exception(keep_alive);
-    } catch (const std::exception& inner) {
-      level = &inner;
-      // `inner` lives in keep_alive's exception object, which outlives this catch block.
-    } catch (...) {
-      return fallback;
-    }
+namespace {
+
+constexpr int max_depth = 32;
+
+// The first informative class in the chain from `e` down, or nullopt when every level is a
+// generic wrapper (or not a std::exception at all).
+std::optional<std::string> informative(const std::exception_ptr& e, int depth);
+
+std::optional<std::string> informative(const std::exception& e, int depth) {
+  if (auto* sys = dynamic_cast<const std::system_error*>(&e)) return error_class(sys->code());
+  if (!is_generic(e)) return type_name(e);
+  auto* nested = dynamic_cast<const std::nested_exception*>(&e);
+  if (!nested || depth >= max_depth) return std::nullopt;
+  return informative(nested->nested_ptr(), depth + 1);
+}
+
+std::optional<std::string> informative(const std::exception_ptr& e, int depth) {
+  if (!e) return std::nullopt;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    return informative(ex, depth);
+  } catch (const std::nested_exception& n) {  // a bare wrapper (not a std::exception): look inside
+    if (depth >= max_depth) return std::nullopt;
+    return informative(n.nested_ptr(), depth + 1);
+  } catch (...) {
+    return std::nullopt;
   }
-  return fallback;
+}
+
+}  // namespace
+
+std::string error_class(const std::exception& e) {
+  // Nothing informative anywhere: the outermost level's own (generic) name.
+  return informative(e, 0).value_or(type_name(e));
 }
 
 std::string error_class(const std::exception_ptr& e) {
   if (!e) return {};
+  if (auto found = informative(e, 0)) return *found;
   try {
     std::rethrow_exception(e);
   } catch (const std::exception& ex) {
-    return error_class(ex);
+    return type_name(ex);
   } catch (...) {
     return "unknown";
   }

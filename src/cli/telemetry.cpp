@@ -43,17 +43,21 @@ nlohmann::json platform_properties() {
 
 class noop_telemetry final : public telemetry {
  public:
-  explicit noop_telemetry(telemetry_state why) : state_(why) {}
+  noop_telemetry(telemetry_state why, std::chrono::milliseconds close_timeout)
+      : state_(why), close_timeout_(close_timeout) {}
   std::error_code track(std::string_view, nlohmann::json) override { return {}; }
   asio::awaitable<close_report> async_close(std::chrono::steady_clock::time_point) override { co_return close_report{}; }
   telemetry_state state() const noexcept override { return state_; }
   const std::string& invocation_id() const noexcept override { return empty_; }
   const std::string& anonymous_id() const noexcept override { return empty_; }
   nlohmann::json base_properties() const override { return nlohmann::json::object(); }
-  std::chrono::milliseconds close_timeout() const noexcept override { return 0ms; }
+  // The configured deadline even though there is nothing to close: the runner's after-hook
+  // (e.g. an update check) gets the same time whether telemetry is on or off.
+  std::chrono::milliseconds close_timeout() const noexcept override { return close_timeout_; }
 
  private:
   telemetry_state state_;
+  std::chrono::milliseconds close_timeout_;
   std::string empty_;
 };
 
@@ -103,25 +107,31 @@ class sink_telemetry final : public telemetry {
   std::atomic<std::uint64_t> sequence_{0};
 };
 
+// The options' environment; an empty env_lookup reads as "no variables set".
+const env_lookup& env_of(const telemetry_options& o) {
+  static const env_lookup none = fixed_environment({});
+  return o.env ? o.env : none;
+}
+
 std::string prefix_of(const telemetry_options& o) { return o.env_prefix.empty() ? cli::env_prefix(o.app.name) : o.env_prefix; }
 
 std::filesystem::path state_dir_of(const telemetry_options& o) {
   if (!o.state_dir.empty()) return o.state_dir;
-  if (auto dir = o.env(prefix_of(o) + "_STATE_DIR"); dir && !dir->empty()) return *dir;
-  return telemetry_state_dir(o.app.name, o.env);
+  if (auto dir = env_of(o)(prefix_of(o) + "_STATE_DIR"); dir && !dir->empty()) return *dir;
+  return telemetry_state_dir(o.app.name, env_of(o));
 }
 
 // Opt-out by environment or setting, checked before anything is created.
 std::optional<telemetry_state> opted_out(const telemetry_options& o, const std::filesystem::path& dir) {
   const std::string prefix = prefix_of(o);
-  if (env_flag(o.env, "DO_NOT_TRACK") || env_flag(o.env, prefix + "_TELEMETRY_DISABLED"))
+  if (env_flag(env_of(o), "DO_NOT_TRACK") || env_flag(env_of(o), prefix + "_TELEMETRY_DISABLED"))
     return telemetry_state::disabled_by_env;
   if (detail::read_enabled_setting(dir) == false) return telemetry_state::disabled_by_setting;
   return std::nullopt;
 }
 
 std::chrono::milliseconds close_timeout_of(const telemetry_options& o) {
-  if (auto v = o.env(prefix_of(o) + "_CLOSE_TIMEOUT_MS")) {
+  if (auto v = env_of(o)(prefix_of(o) + "_CLOSE_TIMEOUT_MS")) {
     long long ms = 0;
     auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), ms);
     if (ec == std::errc{} && end == v->data() + v->size() && ms >= 0 && ms <= 600000) return std::chrono::milliseconds(ms);
@@ -131,27 +141,29 @@ std::chrono::milliseconds close_timeout_of(const telemetry_options& o) {
 
 }  // namespace
 
-std::unique_ptr<telemetry> make_noop_telemetry(telemetry_state why) { return std::make_unique<noop_telemetry>(why); }
+std::unique_ptr<telemetry> make_noop_telemetry(telemetry_state why, std::chrono::milliseconds close_timeout) {
+  return std::make_unique<noop_telemetry>(why, close_timeout);
+}
 
 std::unique_ptr<telemetry> make_telemetry(asio::any_io_executor ex, telemetry_options o) {
   std::ostream& diag = o.diagnostics ? *o.diagnostics : std::cerr;
-  const bool debug = env_flag(o.env, "DEBUG");
+  const bool debug = env_flag(env_of(o), "DEBUG");
   auto fallback = [&](telemetry_state why) {
     if (debug) diag << o.app.name << ": telemetry " << to_string(why) << '\n';
-    return make_noop_telemetry(why);
+    return make_noop_telemetry(why, close_timeout_of(o));
   };
   try {
     const std::string prefix = prefix_of(o);
     const auto dir = state_dir_of(o);
     if (auto why = opted_out(o, dir)) return fallback(*why);
 
-    nlohmann::json base = {{"app", o.app.name}, {"app_version", o.app.version}, {"ci", running_in_ci(o.env)}};
+    nlohmann::json base = {{"app", o.app.name}, {"app_version", o.app.version}, {"ci", running_in_ci(env_of(o))}};
     base.update(platform_properties());
     bool persisted = false;
     std::string anonymous_id = detail::load_or_create_anonymous_id(dir, persisted);
     const auto timeout = close_timeout_of(o);
 
-    if (env_flag(o.env, prefix + "_TELEMETRY_DEBUG")) {
+    if (env_flag(env_of(o), prefix + "_TELEMETRY_DEBUG")) {
       std::shared_ptr<event_sink> printer = make_print_sink(diag);
       return std::make_unique<sink_telemetry>(printer, telemetry_state::debug_print, std::move(base), anonymous_id,
                                               timeout);
@@ -159,8 +171,8 @@ std::unique_ptr<telemetry> make_telemetry(asio::any_io_executor ex, telemetry_op
     std::shared_ptr<event_sink> sink = o.sink;
     if (!sink) {
       config cfg = o.client;
-      cfg.write_key = o.env(prefix + "_WRITE_KEY").value_or(o.write_key);
-      cfg.endpoint = o.env(prefix + "_ENDPOINT").value_or(o.endpoint);
+      cfg.write_key = env_of(o)(prefix + "_WRITE_KEY").value_or(o.write_key);
+      cfg.endpoint = env_of(o)(prefix + "_ENDPOINT").value_or(o.endpoint);
       if (cfg.write_key.empty()) return fallback(telemetry_state::no_write_key);
       if (!dir.empty()) cfg.spool_dir = dir / "spool";
       if (debug) {
@@ -182,9 +194,9 @@ telemetry_status read_status(const telemetry_options& o) {
   s.state_dir = state_dir_of(o);
   if (auto why = opted_out(o, s.state_dir)) {
     s.state = *why;
-  } else if (env_flag(o.env, prefix_of(o) + "_TELEMETRY_DEBUG")) {
+  } else if (env_flag(env_of(o), prefix_of(o) + "_TELEMETRY_DEBUG")) {
     s.state = telemetry_state::debug_print;
-  } else if (o.env(prefix_of(o) + "_WRITE_KEY").value_or(o.write_key).empty() && !o.sink) {
+  } else if (env_of(o)(prefix_of(o) + "_WRITE_KEY").value_or(o.write_key).empty() && !o.sink) {
     s.state = telemetry_state::no_write_key;
   }
   s.anonymous_id = detail::read_anonymous_id(s.state_dir);

@@ -1,19 +1,24 @@
 // The command runner: the one place a CLI's commands get their telemetry.
 //
-// Call it only after pre-run succeeded (arguments parsed, --help/--version handled, auth
-// checked): what never starts sends nothing. It sends "Command Invoked" (command path and
-// flag NAMES, never values), runs the command, measures duration_ms right after it, sends
-// "Command Completed" (succeeded, exit_code, duration_ms; on failure error_class and
+// It takes the pre-run's result (arguments parsed, --help/--version handled, auth checked):
+// what never starts sends nothing, so there is never a "Command Completed" without a
+// "Command Invoked". When pre-run let the command proceed, it sends "Command Invoked" (command
+// path and flag NAMES, never values), runs the command, measures duration_ms right after it,
+// sends "Command Completed" (succeeded, exit_code, duration_ms; on failure error_class and
 // user_cancelled), then runs the after-hook (e.g. an update notifier, never timed) while the
-// telemetry closes; the post and the close share ONE deadline (telemetry::close_timeout()).
+// telemetry closes. The wait for that post and the close share ONE deadline
+// (telemetry::close_timeout(), 3 s by default): when it passes, everything still in flight is
+// cancelled (the client spools what is left) and the runner returns. Nothing outlives it.
 #pragma once
 
 #include <chrono>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <asio/awaitable.hpp>
+#include <asio/signal_set.hpp>
 
 #include "flowtrack/cli/telemetry.hpp"
 
@@ -27,12 +32,39 @@ struct command_invocation {
 /// Exit code of a command the user cancelled (SIGINT), by convention 128 + 2.
 inline constexpr int exit_cancelled = 130;
 
+/// How pre-run ended. Only `proceed` starts the command (and its telemetry).
+enum class pre_run_outcome {
+  proceed,        ///< parsed, authorised: run the command
+  help_shown,     ///< --help (or no command): handled, nothing to run
+  version_shown,  ///< --version
+  usage_error,    ///< unknown flag or command, missing argument
+  auth_refused,   ///< the command needs a login the user does not have
+};
+constexpr std::string_view to_string(pre_run_outcome o) noexcept {
+  switch (o) {
+    case pre_run_outcome::proceed: return "proceed";
+    case pre_run_outcome::help_shown: return "help_shown";
+    case pre_run_outcome::version_shown: return "version_shown";
+    case pre_run_outcome::usage_error: return "usage_error";
+    case pre_run_outcome::auth_refused: return "auth_refused";
+  }
+  return "proceed";
+}
+
+struct pre_run_result {
+  pre_run_outcome outcome = pre_run_outcome::proceed;
+  int exit_code = 0;  ///< the process's exit code when the command does not run
+};
+
 struct runner_options {
   using clock_fn = std::function<std::chrono::steady_clock::time_point()>;
-  /// Completes when the user asks to cancel (e.g. SIGINT); the command is then cancelled.
-  /// Empty: the command cannot be cancelled from outside.
+  /// Completes when the user asks to cancel (e.g. SIGINT: cancel_on_signal()); the command is
+  /// then cancelled through its cancellation slot and the runner waits for it to stop. A source
+  /// that throws is not a cancellation request (it is ignored). Empty: no outside cancellation.
   std::function<asio::awaitable<void>()> cancellation;
-  /// Runs after "Command Completed" is sent, concurrently with the close; not in duration_ms.
+  /// Runs after "Command Completed" is sent, concurrently with the close and bounded by the same
+  /// deadline (cancelled when it passes); not in duration_ms; its exceptions are swallowed.
+  /// Runs also when telemetry is off (the no-op facade reports the same close_timeout()).
   std::function<asio::awaitable<void>(int exit_code)> after;
   clock_fn clock;  ///< injectable; default steady_clock::now
   /// Receives the telemetry's close report (e.g. to show the last delivery in a status command).
@@ -41,11 +73,25 @@ struct runner_options {
 
 /// Runs `command` with telemetry around it and returns its exit code: the command's own; 1
 /// when it threw; exit_cancelled when cancelled (via options.cancellation, or the command
-/// throwing std::system_error with operation_aborted). Exceptions from the command are turned
-/// into telemetry and the exit code, not rethrown. Completes no later than the close deadline
-/// after the command (and the after-hook) finish.
-/// `t` must outlive the returned awaitable; `invocation` is copied into it.
+/// throwing std::system_error with operation_aborted / errc::operation_canceled). Exceptions
+/// from the command are turned into telemetry and the exit code, never rethrown. Completes no
+/// later than telemetry::close_timeout() (+ a few ms) after the command finishes.
+/// Run it on the executor the telemetry was made with. `t` must outlive the returned
+/// awaitable; the other arguments are moved into it. Cancelling the runner itself cancels the
+/// command (reported as user_cancelled) and then the close.
 asio::awaitable<int> run_command(telemetry& t, command_invocation invocation,
                                  std::function<asio::awaitable<int>()> command, runner_options options = {});
+
+/// The same, after a pre-run: when `pre_run.outcome` is not `proceed`, sends no event, runs
+/// neither the command nor the after-hook, closes the telemetry within its deadline and
+/// returns `pre_run.exit_code`.
+asio::awaitable<int> run_command(telemetry& t, command_invocation invocation, pre_run_result pre_run,
+                                 std::function<asio::awaitable<int>()> command, runner_options options = {});
+
+/// A runner_options::cancellation source: completes when one of `signals`' signals arrives
+/// (e.g. `asio::signal_set sigint{io, SIGINT}`: create the set before the command starts, so a
+/// Ctrl-C is never lost to the default handler). If the set's wait is cancelled
+/// (signals.cancel()), it never completes. `signals` must outlive the runner.
+std::function<asio::awaitable<void>()> cancel_on_signal(asio::signal_set& signals);
 
 }  // namespace flowtrack::cli

@@ -3,13 +3,21 @@
 // user data).
 //
 // Mapping:
-// - std::error_code / std::system_error: "<category>:<value name>", e.g. "generic:ENOENT",
-//   "system:ECONNREFUSED", "flowtrack:connect_timeout"; other categories: "<category>:<value>".
-// - nested exceptions (std::throw_with_nested): the chain is walked outermost first; a level
-//   that adds nothing (a plain std::exception, std::runtime_error, std::logic_error or
-//   std::nested_exception wrapper around an inner error) is skipped in favour of the next.
-// - any other exception: its demangled dynamic type, e.g. "app::auth_error".
-// - a non-std exception: "unknown"; no error: "".
+// - std::error_code / std::system_error (and its subclasses, e.g. filesystem_error):
+//   "<category>:<value name>", e.g. "generic:ENOENT", "system:ECONNREFUSED",
+//   "flowtrack:connect_timeout", "asio.netdb:host_not_found", "asio.misc:eof". errno values are
+//   named from a table (the POSIX names; Asio's "asio.system" twin is reported as "system");
+//   a value without a name: "<category>:<number>".
+// - nested exceptions (std::throw_with_nested, std::nested_exception): the chain is walked
+//   outermost first. A level that adds nothing is skipped in favour of the next: a bare
+//   std::nested_exception, or one of the generic wrapper types std::exception,
+//   std::runtime_error, std::logic_error (exactly those types, not their subclasses). If
+//   nothing below is informative, the generic level's own name is used ("std::runtime_error").
+// - any other exception: its demangled dynamic type, e.g. "app::auth_error"
+//   (std::throw_with_nested(E) is named E, not std::_Nested_exception<E>).
+// - a non-std exception: "unknown"; no error (empty code or pointer): "".
+//
+// Pure functions: thread-safe; they throw nothing but std::bad_alloc.
 #pragma once
 
 #include <exception>

@@ -64,19 +64,26 @@ struct telemetry_options {
   std::shared_ptr<event_sink> sink;
 };
 
-/// The telemetry facade. track() may be called from any thread.
+/// The telemetry facade. track() and the accessors may be called from any thread; async_close()
+/// from the executor's thread, once.
 class telemetry {
  public:
   virtual ~telemetry() = default;
 
   /// Sends `event` with `properties` (a JSON object; anything else is ignored) merged with the
   /// base properties, which are written last so a call site cannot override them. Never blocks,
-  /// never throws. Errors: errc::invalid_message (empty name), and the client's (queue_full,
-  /// closed). The no-op implementation returns success.
+  /// never throws; completes (returns) once the event is handed to the sink.
+  /// `sequence`: taken from an atomic counter at the moment the event is handed to the sink, so
+  /// the numbers are unique and gap-free among the events handed over (1, 2, 3...), in hand-off
+  /// order. An event refused before hand-off (empty name) takes no number; one the sink refuses
+  /// (queue_full, closed) keeps its number, so a gap in what arrives means a lost event.
+  /// Errors: errc::invalid_message (empty name), and the sink's (queue_full, closed). The no-op
+  /// implementation returns success. Thread-safe: call from any thread.
   virtual std::error_code track(std::string_view event, nlohmann::json properties = nlohmann::json::object()) = 0;
 
   /// Delivers what was tracked, completing by `deadline` at the latest (what is left is
-  /// spooled for the next run). The no-op implementation completes at once.
+  /// spooled for the next run). Call once, after the last track(); cancellable (cancellation
+  /// slot), then the client spools what is left. The no-op implementation completes at once.
   virtual asio::awaitable<close_report> async_close(std::chrono::steady_clock::time_point deadline) = 0;
 
   virtual telemetry_state state() const noexcept = 0;
@@ -89,18 +96,26 @@ class telemetry {
   virtual const std::string& anonymous_id() const noexcept = 0;
   /// The base properties every event carries (without `sequence`).
   virtual nlohmann::json base_properties() const = 0;
-  /// The close deadline's length (options.close_timeout or <APP>_CLOSE_TIMEOUT_MS).
+  /// The close deadline's length (options.close_timeout or <APP>_CLOSE_TIMEOUT_MS); the no-op
+  /// implementation reports it too (the runner bounds its after-hook with it).
   virtual std::chrono::milliseconds close_timeout() const noexcept = 0;
 };
 
 /// The real facade when telemetry is on and works, else the no-op one (with one line on the
 /// diagnostics stream under DEBUG=1 saying why). Never null, never throws for configuration.
+/// Order of checks: DO_NOT_TRACK / <APP>_TELEMETRY_DISABLED, the persisted setting (nothing is
+/// written to disk when either opts out), <APP>_TELEMETRY_DEBUG (print sink), options.sink, the
+/// write key (none: no_write_key), the client (cannot be created: unavailable).
+/// Synchronous; the returned facade must be closed (async_close) on `ex` before it is destroyed.
 std::unique_ptr<telemetry> make_telemetry(asio::any_io_executor ex, telemetry_options options);
 
-/// The no-op facade, in state `why`.
-std::unique_ptr<telemetry> make_noop_telemetry(telemetry_state why);
+/// The no-op facade, in state `why`, reporting `close_timeout` (see telemetry::close_timeout).
+std::unique_ptr<telemetry> make_noop_telemetry(telemetry_state why,
+                                               std::chrono::milliseconds close_timeout = std::chrono::seconds(3));
 
-/// What `<app> telemetry status` shows.
+/// What `<app> telemetry status` shows: the state make_telemetry would choose (without creating
+/// the client, so never `unavailable`), why, the state directory and the anonymous id. Reads
+/// files only; creates nothing. Never throws.
 struct telemetry_status {
   telemetry_state state = telemetry_state::enabled;
   std::filesystem::path state_dir;
@@ -110,8 +125,8 @@ struct telemetry_status {
 };
 telemetry_status read_status(const telemetry_options& options);
 
-/// Persists `<app> telemetry enable|disable` in the state directory. Errors: errc::spool_io
-/// when the directory cannot be written.
+/// Persists `<app> telemetry enable|disable` in `<state dir>/settings.json` (0600, written
+/// atomically). Errors: errc::spool_io when the directory cannot be written or is unknown.
 std::error_code set_telemetry_enabled(const telemetry_options& options, bool enabled);
 
 }  // namespace flowtrack::cli

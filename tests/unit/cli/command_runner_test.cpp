@@ -2,11 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
+
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/cancellation_signal.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
 
 #include "capturing_sink.hpp"
+#include "support/temp_dir.hpp"
 
 namespace app {
 struct upload_error : std::runtime_error {
@@ -25,7 +31,7 @@ class CommandRunner : public ::testing::Test {
   std::unique_ptr<cli::telemetry> make(std::map<std::string, std::string> env = {{"DEMO_CLOSE_TIMEOUT_MS", "200"}}) {
     cli::telemetry_options o;
     o.app = {"demo", "1"};
-    o.state_dir = std::filesystem::temp_directory_path() / "flowtrack-runner-test";
+    o.state_dir = tmp_.path();
     o.env = cli::fixed_environment(std::move(env));
     o.sink = sink_;
     return cli::make_telemetry(io_.get_executor(), o);
@@ -42,9 +48,65 @@ class CommandRunner : public ::testing::Test {
     return exit_code;
   }
 
+  temp_dir tmp_{"flowtrack-runner"};
   asio::io_context io_;
   std::shared_ptr<capturing_sink> sink_ = std::make_shared<capturing_sink>();
 };
+
+TEST_F(CommandRunner, NothingIsSentWhenPreRunDidNotProceed) {
+  struct row {
+    cli::pre_run_outcome outcome;
+    int exit_code;
+  };
+  const row rows[] = {{cli::pre_run_outcome::help_shown, 0},
+                      {cli::pre_run_outcome::version_shown, 0},
+                      {cli::pre_run_outcome::usage_error, 2},
+                      {cli::pre_run_outcome::auth_refused, 1}};
+  for (const auto& r : rows) {
+    sink_ = std::make_shared<capturing_sink>();
+    auto t = make();
+    bool command_ran = false, after_ran = false;
+    cli::runner_options options;
+    options.after = [&](int) -> asio::awaitable<void> {
+      after_ran = true;
+      co_return;
+    };
+    int exit_code = -1;
+    asio::co_spawn(io_,
+                   cli::run_command(*t, {"deploy", {"--bogus"}}, {r.outcome, r.exit_code},
+                                    [&]() -> asio::awaitable<int> {
+                                      command_ran = true;
+                                      co_return 0;
+                                    },
+                                    options),
+                   [&](std::exception_ptr e, int code) {
+                     if (e) std::rethrow_exception(e);
+                     exit_code = code;
+                   });
+    io_.run_for(10s);
+    io_.restart();
+    EXPECT_EQ(exit_code, r.exit_code) << cli::to_string(r.outcome);
+    EXPECT_FALSE(command_ran) << cli::to_string(r.outcome);
+    EXPECT_FALSE(after_ran) << cli::to_string(r.outcome);
+    EXPECT_TRUE(sink_->events().empty()) << cli::to_string(r.outcome);  // neither Invoked nor Completed
+    EXPECT_TRUE(sink_->closed()) << cli::to_string(r.outcome);
+  }
+}
+
+TEST_F(CommandRunner, ProceedingPreRunRunsTheCommand) {
+  auto t = make();
+  int exit_code = -1;
+  asio::co_spawn(io_,
+                 cli::run_command(*t, {"deploy", {}}, {cli::pre_run_outcome::proceed, 0},
+                                  []() -> asio::awaitable<int> { co_return 4; }),
+                 [&](std::exception_ptr, int code) { exit_code = code; });
+  io_.run_for(10s);
+  EXPECT_EQ(exit_code, 4);
+  auto events = sink_->events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].event, "Command Invoked");
+  EXPECT_EQ(events[1].properties["exit_code"], 4);
+}
 
 TEST_F(CommandRunner, SuccessSendsInvokedThenCompleted) {
   auto t = make();
@@ -151,6 +213,101 @@ TEST_F(CommandRunner, PostAndCloseShareOneDeadline) {
   EXPECT_GE(took, 200ms);
   EXPECT_LT(took, 300ms);
   EXPECT_TRUE(io_.stopped());  // nothing outlives the deadline
+}
+
+TEST_F(CommandRunner, AFailingCancellationSourceIsNoCancellation) {
+  auto t = make();
+  cli::runner_options options;
+  options.cancellation = []() -> asio::awaitable<void> {
+    throw std::system_error(std::make_error_code(std::errc::bad_file_descriptor));
+    co_return;
+  };
+  EXPECT_EQ(run(*t, [&]() -> asio::awaitable<int> {
+    asio::steady_timer work(io_, 20ms);
+    co_await work.async_wait(asio::use_awaitable);
+    co_return 0;
+  }, options), 0);
+  auto completed = sink_->events().at(1).properties;
+  EXPECT_EQ(completed["succeeded"], true);
+  EXPECT_FALSE(completed.contains("user_cancelled"));
+}
+
+TEST_F(CommandRunner, SigintThroughASignalSetCancelsTheCommand) {
+  auto t = make();
+  asio::signal_set sigint(io_, SIGINT);  // registered first: the raise below reaches it
+  cli::runner_options options;
+  options.cancellation = cli::cancel_on_signal(sigint);
+  bool command_finished = false;
+  const auto start = steady::now();
+  const int code = run(*t, [&]() -> asio::awaitable<int> {
+    std::raise(SIGINT);  // the user presses Ctrl-C while the command works
+    asio::steady_timer long_work(io_, 1h);
+    co_await long_work.async_wait(asio::use_awaitable);
+    command_finished = true;
+    co_return 0;
+  }, options);
+  EXPECT_EQ(code, cli::exit_cancelled);
+  EXPECT_FALSE(command_finished);
+  EXPECT_LT(steady::now() - start, 1s);
+  auto events = sink_->events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].properties["user_cancelled"], true);
+  EXPECT_TRUE(sink_->closed());
+}
+
+TEST_F(CommandRunner, ACancelledSignalSetIsNoCancellation) {
+  auto t = make();
+  asio::signal_set sigint(io_, SIGINT);
+  cli::runner_options options;
+  options.cancellation = cli::cancel_on_signal(sigint);
+  EXPECT_EQ(run(*t, [&]() -> asio::awaitable<int> {
+    sigint.cancel();  // e.g. the app stops listening for Ctrl-C
+    asio::steady_timer work(io_, 20ms);
+    co_await work.async_wait(asio::use_awaitable);
+    co_return 0;
+  }, options), 0);
+  EXPECT_EQ(sink_->events().at(1).properties["succeeded"], true);
+}
+
+TEST_F(CommandRunner, CancellingTheRunnerCancelsTheCommandThenStillPostsAndCloses) {
+  auto t = make();
+  asio::cancellation_signal stop;
+  asio::steady_timer stop_soon(io_, 20ms);
+  stop_soon.async_wait([&](std::error_code) { stop.emit(asio::cancellation_type::terminal); });
+  int exit_code = -1;
+  const auto start = steady::now();
+  asio::co_spawn(io_,
+                 cli::run_command(*t, {"deploy", {}},
+                                  [&]() -> asio::awaitable<int> {
+                                    asio::steady_timer long_work(io_, 1h);
+                                    co_await long_work.async_wait(asio::use_awaitable);
+                                    co_return 0;
+                                  }),
+                 asio::bind_cancellation_slot(stop.slot(), [&](std::exception_ptr e, int code) {
+                   if (e) std::rethrow_exception(e);
+                   exit_code = code;
+                 }));
+  io_.run_for(10s);
+  EXPECT_EQ(exit_code, cli::exit_cancelled);
+  EXPECT_LT(steady::now() - start, 1s);
+  auto events = sink_->events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].properties["user_cancelled"], true);
+  EXPECT_TRUE(sink_->closed());
+}
+
+TEST_F(CommandRunner, TheAfterHookRunsWhenTelemetryIsOff) {
+  auto t = make({{"DO_NOT_TRACK", "1"}, {"DEMO_CLOSE_TIMEOUT_MS", "200"}});
+  ASSERT_FALSE(t->enabled());
+  bool after_done = false;
+  cli::runner_options options;
+  options.after = [&](int) -> asio::awaitable<void> {  // e.g. an update check taking 20 ms
+    asio::steady_timer check(io_, 20ms);
+    co_await check.async_wait(asio::use_awaitable);
+    after_done = true;
+  };
+  EXPECT_EQ(run(*t, []() -> asio::awaitable<int> { co_return 0; }, options), 0);
+  EXPECT_TRUE(after_done);
 }
 
 TEST_F(CommandRunner, DisabledTelemetrySendsNothingButRunsTheCommand) {

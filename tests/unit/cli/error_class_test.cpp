@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <asio/error.hpp>
 
 #include "flowtrack/error.hpp"
@@ -76,6 +78,56 @@ TEST(ErrorClass, Table) {
        }),
        "generic:EACCES"},
       {"not a std::exception", class_of_thrown([] { throw 42; }), "unknown"},
+      {"bare nested_exception wrapper skipped",
+       class_of_thrown([] {
+         try {
+           throw app::config_error();
+         } catch (...) {
+           throw std::nested_exception();  // captures the current exception; adds nothing
+         }
+       }),
+       "app::config_error"},
+      {"nested: generic all the way down keeps the generic name",
+       class_of_thrown([] {
+         try {
+           throw std::logic_error("inner");
+         } catch (...) {
+           std::throw_with_nested(std::runtime_error("outer"));
+         }
+       }),
+       "std::runtime_error"},
+      {"nested: non-std inner keeps the wrapper's name",
+       class_of_thrown([] {
+         try {
+           throw 7;
+         } catch (...) {
+           std::throw_with_nested(std::runtime_error("outer"));
+         }
+       }),
+       "std::runtime_error"},
+      {"subclass of a generic type is informative",
+       class_of_thrown([] {
+         try {
+           throw app::config_error();
+         } catch (...) {
+           std::throw_with_nested(app::auth_error("outer"));
+         }
+       }),
+       "app::auth_error"},
+      {"system_error subclass",
+       class_of_thrown([] {
+         throw std::filesystem::filesystem_error("/home/alice/x", std::make_error_code(std::errc::read_only_file_system));
+       }),
+       "generic:EROFS"},
+      {"informative outer system_error wins over nested",
+       class_of_thrown([] {
+         try {
+           throw app::auth_error("inner");
+         } catch (...) {
+           std::throw_with_nested(std::system_error(errc::spool_io));
+         }
+       }),
+       "flowtrack:spool_io"},
   };
   for (const auto& r : rows) EXPECT_EQ(r.actual, r.expected) << r.name;
 }
@@ -83,9 +135,39 @@ TEST(ErrorClass, Table) {
 TEST(ErrorClass, ErrorCodesAndNothing) {
   EXPECT_EQ(cli::error_class(std::error_code{}), "");
   EXPECT_EQ(cli::error_class(std::exception_ptr{}), "");
-  EXPECT_EQ(cli::error_class(make_error_code(errc::retries_exhausted)), "flowtrack:retries_exhausted");
-  EXPECT_EQ(cli::error_class(std::error_code(asio::error::operation_aborted)), "system:ECANCELED");
-  EXPECT_EQ(cli::error_class(std::error_code(asio::error::host_not_found)), "asio.netdb:1");
+}
+
+TEST(ErrorClass, ErrorCodeTable) {
+  struct row {
+    std::error_code code;
+    const char* expected;
+  };
+  const row rows[] = {
+      {std::error_code(ECONNREFUSED, std::system_category()), "system:ECONNREFUSED"},
+      {std::error_code(ECONNRESET, std::system_category()), "system:ECONNRESET"},
+      {std::error_code(ETIMEDOUT, std::system_category()), "system:ETIMEDOUT"},
+      {std::error_code(ENOSPC, std::system_category()), "system:ENOSPC"},
+      {std::error_code(EPIPE, std::system_category()), "system:EPIPE"},
+      {std::error_code(EWOULDBLOCK, std::system_category()), "system:EAGAIN"},  // the same value on Linux
+      {std::make_error_code(std::errc::no_such_file_or_directory), "generic:ENOENT"},
+      {std::make_error_code(std::errc::permission_denied), "generic:EACCES"},
+      {std::error_code(asio::error::connection_refused), "system:ECONNREFUSED"},  // asio.system
+      {std::error_code(asio::error::operation_aborted), "system:ECANCELED"},
+      {std::error_code(asio::error::host_not_found), "asio.netdb:host_not_found"},
+      {std::error_code(asio::error::service_not_found), "asio.addrinfo:service_not_found"},
+      {std::error_code(asio::error::eof), "asio.misc:eof"},
+      {make_error_code(errc::connect_timeout), "flowtrack:connect_timeout"},
+      {make_error_code(errc::retries_exhausted), "flowtrack:retries_exhausted"},
+      {std::error_code(4242, std::system_category()), "system:4242"},
+      {std::error_code(999, flowtrack::error_category()), "flowtrack:999"},
+  };
+  for (const auto& r : rows) EXPECT_EQ(cli::error_class(r.code), r.expected) << r.code.message();
+}
+
+TEST(ErrorClass, ExceptionReferenceOverload) {
+  EXPECT_EQ(cli::error_class(app::auth_error("x")), "app::auth_error");
+  EXPECT_EQ(cli::error_class(std::system_error(std::make_error_code(std::errc::timed_out))), "generic:ETIMEDOUT");
+  EXPECT_EQ(cli::error_class(std::runtime_error("x")), "std::runtime_error");
 }
 
 TEST(ErrorClass, NeverContainsTheMessage) {

@@ -175,6 +175,67 @@ TEST_F(CliTelemetry, CloseTimeoutFromTheEnvironment) {
   EXPECT_EQ(cli::make_telemetry(io_.get_executor(), options({{"DEMO_CLI_CLOSE_TIMEOUT_MS", "soon"}}))->close_timeout(), 3s);
 }
 
+TEST_F(CliTelemetry, TheNoOpFacadeKeepsTheCloseTimeout) {
+  auto t = cli::make_telemetry(io_.get_executor(), options({{"DO_NOT_TRACK", "1"}, {"DEMO_CLI_CLOSE_TIMEOUT_MS", "250"}}));
+  EXPECT_EQ(t->state(), telemetry_state::disabled_by_env);
+  EXPECT_EQ(t->close_timeout(), 250ms);  // the runner bounds its after-hook with it
+  EXPECT_EQ(cli::make_noop_telemetry(telemetry_state::unavailable)->close_timeout(), 3s);
+}
+
+TEST_F(CliTelemetry, AnEmptyEnvironmentFunctionReadsAsNoVariables) {
+  auto o = options();
+  o.env = nullptr;
+  auto t = cli::make_telemetry(io_.get_executor(), o);
+  EXPECT_EQ(t->state(), telemetry_state::enabled);
+  EXPECT_EQ(cli::read_status(o).state, telemetry_state::enabled);
+}
+
+TEST_F(CliTelemetry, StatusTable) {
+  struct row {
+    const char* name;
+    std::map<std::string, std::string> env;
+    bool write_key;
+    telemetry_state expected;
+  };
+  const row rows[] = {
+      {"enabled", {}, true, telemetry_state::enabled},
+      {"DO_NOT_TRACK", {{"DO_NOT_TRACK", "1"}}, true, telemetry_state::disabled_by_env},
+      {"app variable", {{"DEMO_CLI_TELEMETRY_DISABLED", "yes"}}, true, telemetry_state::disabled_by_env},
+      {"debug print", {{"DEMO_CLI_TELEMETRY_DEBUG", "1"}}, true, telemetry_state::debug_print},
+      {"no write key", {}, false, telemetry_state::no_write_key},
+      {"write key from env", {{"DEMO_CLI_WRITE_KEY", "k"}}, false, telemetry_state::enabled},
+  };
+  for (const auto& r : rows) {
+    auto o = options(r.env);
+    o.sink = nullptr;
+    if (!r.write_key) o.write_key.clear();
+    const auto s = cli::read_status(o);
+    EXPECT_EQ(s.state, r.expected) << r.name;
+    EXPECT_EQ(s.state_dir, dir_) << r.name;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_));  // status creates nothing
+}
+
+TEST_F(CliTelemetry, StateDirFromTheAppVariable) {
+  auto o = options({{"DEMO_CLI_STATE_DIR", (dir_ / "from-env").string()}});
+  o.state_dir.clear();
+  auto t = cli::make_telemetry(io_.get_executor(), o);
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "from-env" / "anonymous_id"));
+  EXPECT_EQ(cli::read_status(o).anonymous_id, t->anonymous_id());
+}
+
+TEST_F(CliTelemetry, UnwritableStateDirGivesAnInMemoryId) {
+  auto o = options();
+  o.state_dir = "/proc/flowtrack-cannot-exist/state";
+  auto a = cli::make_telemetry(io_.get_executor(), o);
+  auto b = cli::make_telemetry(io_.get_executor(), o);
+  EXPECT_EQ(a->state(), telemetry_state::enabled);
+  EXPECT_EQ(a->anonymous_id().size(), 36u);
+  EXPECT_NE(a->anonymous_id(), b->anonymous_id());  // random each run, nothing persisted
+  ASSERT_FALSE(a->track("E"));
+  EXPECT_EQ(sink_->events().at(0).anonymous_id, a->anonymous_id());
+}
+
 TEST(CliEnvironment, PrefixFlagsStateDirAndCi) {
   EXPECT_EQ(cli::env_prefix("my-cli.v2"), "MY_CLI_V2");
   auto env = cli::fixed_environment({{"HOME", "/home/u"}, {"XDG_STATE_HOME", "/xdg"}, {"GITHUB_ACTIONS", "true"}});
@@ -185,6 +246,9 @@ TEST(CliEnvironment, PrefixFlagsStateDirAndCi) {
   EXPECT_TRUE(cli::telemetry_state_dir("app", cli::fixed_environment({})).empty());
   EXPECT_TRUE(cli::running_in_ci(env));
   EXPECT_FALSE(cli::running_in_ci(cli::fixed_environment({{"CI", "false"}})));
+  for (const char* marker : {"CI", "GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE", "CIRCLECI", "JENKINS_URL", "TF_BUILD"})
+    EXPECT_TRUE(cli::running_in_ci(cli::fixed_environment({{marker, "1"}}))) << marker;
+  EXPECT_FALSE(cli::running_in_ci(cli::fixed_environment({{"HOME", "/h"}})));
   EXPECT_TRUE(cli::env_flag(cli::fixed_environment({{"X", "on"}}), "X"));
   EXPECT_FALSE(cli::env_flag(cli::fixed_environment({{"X", "0"}}), "X"));
 }
