@@ -1,71 +1,133 @@
-// The CLI telemetry layer against a real mock-segment: enabled, events arrive with their base
-// properties; disabled (every way), not a single request reaches the server.
+// The CLI telemetry layer against a real mock-segment process: enabled, the command's events
+// arrive with their base properties; disabled (every way), not a single request reaches it.
+//
+// The server: $FLOWTRACK_TEST_ENDPOINT (shared, e.g. a container), else a mock-segment started
+// for each test ($MOCK_SEGMENT_BIN, set by CMake to the built target, or build/bin/mock-segment).
+// On a shared server other suites may send too: the assertions then look only at this test's
+// events (its anonymous id, from its own state directory), with an enabled run as the control.
 #include <gtest/gtest.h>
 
-#include <random>
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 
-#include "support/temp_dir.hpp"
 #include "flowtrack/cli/command_runner.hpp"
 #include "flowtrack/cli/telemetry.hpp"
 #include "support/http_test_client.hpp"
 #include "support/mock_process.hpp"
+#include "support/temp_dir.hpp"
+#include "wire/uuid.hpp"
 
 namespace flowtrack::test {
 namespace {
 
 using namespace std::chrono_literals;
 
+#ifdef FLOWTRACK_MOCK_SEGMENT_BIN
+// The binary CMake built (the test may run from another directory than build/bin).
+[[maybe_unused]] const bool mock_bin_set = [] { return ::setenv("MOCK_SEGMENT_BIN", FLOWTRACK_MOCK_SEGMENT_BIN, 0) == 0; }();
+#endif
+
 class CliTelemetryE2E : public ::testing::Test {
  protected:
+  void SetUp() override {
+    // A known anonymous id in this test's state directory: every event it sends carries it.
+    std::filesystem::create_directories(dir_);
+    std::ofstream(dir_ / "anonymous_id") << anonymous_id_ << '\n';
+  }
 
-  // One CLI invocation: `demo deploy`, through the command runner.
-  int invoke(const test_endpoint& ep, std::map<std::string, std::string> env) {
-    env["DEMO_ENDPOINT"] = ep.url();
+  cli::telemetry_options options(std::map<std::string, std::string> env) {
+    env["DEMO_ENDPOINT"] = ep_.url();
     env["DEMO_WRITE_KEY"] = "e2e-key";
-    asio::io_context io;
     cli::telemetry_options o;
     o.app = {"demo", "2.0.0"};
     o.state_dir = dir_;
     o.env = cli::fixed_environment(env);
-    auto t = cli::make_telemetry(io.get_executor(), o);
+    o.diagnostics = &diagnostics_;
+    return o;
+  }
+
+  // One CLI invocation, `demo deploy --fail-at`, through the command runner.
+  int invoke(std::map<std::string, std::string> env, cli::telemetry_state expected) {
+    asio::io_context io;
+    auto t = cli::make_telemetry(io.get_executor(), options(std::move(env)));
+    EXPECT_EQ(t->state(), expected) << cli::to_string(t->state());
     int code = -1;
     asio::co_spawn(io, cli::run_command(*t, {"deploy", {"--fail-at"}}, []() -> asio::awaitable<int> { co_return 0; }),
-                   [&](std::exception_ptr, int c) { code = c; });
+                   [&](std::exception_ptr e, int c) { code = e ? -2 : c; });
     io.run_for(10s);
     return code;
   }
 
+  nlohmann::json our_events() {
+    auto all = http_get(ep_.url(), "/admin/events").json();
+    nlohmann::json out = nlohmann::json::array();
+    if (!all.is_object() || !all["events"].is_array()) return out;
+    for (const auto& e : all["events"])
+      if (e.value("anonymousId", "") == anonymous_id_) out.push_back(e);
+    return out;
+  }
+
+  long long requests() { return http_get(ep_.url(), "/admin/stats").json().value("requests", -1LL); }
+
+  test_endpoint ep_;
   temp_dir tmp_{"flowtrack-cli-e2e"};
-  const std::filesystem::path& dir_ = tmp_.path();
+  const std::filesystem::path dir_ = tmp_.path() / "state";
+  const std::string anonymous_id_ = flowtrack::detail::make_uuid_v4();
+  std::ostringstream diagnostics_;
 };
 
 TEST_F(CliTelemetryE2E, EnabledDeliversInvokedAndCompleted) {
-  test_endpoint ep;
-  ASSERT_EQ(invoke(ep, {}), 0);
-  auto events = http_get(ep.url(), "/admin/events").json()["events"];
+  ASSERT_EQ(anonymous_id_.size(), 36u) << anonymous_id_;
+  ASSERT_EQ(invoke({}, cli::telemetry_state::enabled), 0);
+  auto events = our_events();
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0]["event"], "Command Invoked");
+  EXPECT_EQ(events[0]["properties"]["flags"], nlohmann::json({"--fail-at"}));
   EXPECT_EQ(events[1]["event"], "Command Completed");
+  EXPECT_EQ(events[1]["properties"]["succeeded"], true);
   EXPECT_EQ(events[0]["properties"]["invocation_id"], events[1]["properties"]["invocation_id"]);
-  EXPECT_LT(events[0]["properties"]["sequence"], events[1]["properties"]["sequence"]);
+  EXPECT_EQ(events[0]["properties"]["sequence"], 1);
+  EXPECT_EQ(events[1]["properties"]["sequence"], 2);
+  EXPECT_EQ(events[1]["properties"]["app"], "demo");
   EXPECT_EQ(events[1]["properties"]["app_version"], "2.0.0");
-  EXPECT_EQ(events[1]["anonymousId"].get<std::string>().size(), 36u);
+  EXPECT_TRUE(diagnostics_.str().empty());  // nothing on the terminal without DEBUG
 }
 
 TEST_F(CliTelemetryE2E, DisabledSendsNoRequestAtAll) {
-  test_endpoint ep;
-  const std::map<std::string, std::string> opt_outs[] = {
-      {{"DO_NOT_TRACK", "1"}}, {{"DEMO_TELEMETRY_DISABLED", "true"}}, {{"DEMO_TELEMETRY_DEBUG", "1"}}};
-  for (const auto& env : opt_outs) EXPECT_EQ(invoke(ep, env), 0);
-  cli::telemetry_options o;
-  o.app = {"demo", "2.0.0"};
-  o.state_dir = dir_;
-  ASSERT_FALSE(cli::set_telemetry_enabled(o, false));  // `demo telemetry disable`
-  EXPECT_EQ(invoke(ep, {}), 0);
-  EXPECT_EQ(http_get(ep.url(), "/admin/stats").json()["requests"], 0);
+  ASSERT_EQ(anonymous_id_.size(), 36u) << anonymous_id_;
+  const long long before = requests();
+  EXPECT_EQ(invoke({{"DO_NOT_TRACK", "1"}}, cli::telemetry_state::disabled_by_env), 0);
+  EXPECT_EQ(invoke({{"DEMO_TELEMETRY_DISABLED", "true"}}, cli::telemetry_state::disabled_by_env), 0);
+  EXPECT_EQ(invoke({{"DEMO_TELEMETRY_DEBUG", "1"}}, cli::telemetry_state::debug_print), 0);
+  const std::string printed = diagnostics_.str();
+  EXPECT_EQ(std::count(printed.begin(), printed.end(), '\n'), 2);  // printed, not sent
+  ASSERT_FALSE(cli::set_telemetry_enabled(options({}), false));  // `demo telemetry disable`
+  EXPECT_EQ(invoke({}, cli::telemetry_state::disabled_by_setting), 0);
+  ASSERT_FALSE(cli::set_telemetry_enabled(options({}), true));  // `demo telemetry enable`
+  auto no_key = options({});
+  no_key.env = cli::fixed_environment({{"DEMO_ENDPOINT", ep_.url()}});
+  {
+    asio::io_context io;
+    auto t = cli::make_telemetry(io.get_executor(), no_key);
+    EXPECT_EQ(t->state(), cli::telemetry_state::no_write_key);
+    int code = -1;
+    asio::co_spawn(io, cli::run_command(*t, {"deploy", {}}, []() -> asio::awaitable<int> { co_return 0; }),
+                   [&](std::exception_ptr, int c) { code = c; });
+    io.run_for(10s);
+    EXPECT_EQ(code, 0);
+  }
+
+  if (!ep_.shared()) EXPECT_EQ(requests(), before);  // our own server: not one request
+  EXPECT_TRUE(our_events().empty());
+
+  // Control: the same state directory, enabled again, is seen by the same query.
+  EXPECT_EQ(invoke({}, cli::telemetry_state::enabled), 0);
+  EXPECT_EQ(our_events().size(), 2u);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <sstream>
 
 #include "capturing_sink.hpp"
 #include "support/temp_dir.hpp"
@@ -68,6 +69,21 @@ int run(const std::vector<std::string>& args, cli::telemetry_options options) {
 }  // namespace deploy_cli
 // ---- docs/CLI-TELEMETRY.md example: end ----
 
+namespace deploy_cli {
+// `deploy-cli telemetry status|enable|disable`
+int telemetry_command(std::string_view action, const cli::telemetry_options& options, std::ostream& out) {
+  // ---- docs/CLI-TELEMETRY.md status: begin ----
+  if (action == "enable" || action == "disable") {
+    if (auto ec = cli::set_telemetry_enabled(options, action == "enable")) return 1;  // errc::spool_io
+  }
+  const cli::telemetry_status s = cli::read_status(options);  // creates nothing, never throws
+  out << "telemetry: " << cli::to_string(s.state) << "\nstate dir: " << s.state_dir.string()
+      << "\nanonymous id: " << (s.anonymous_id.empty() ? "(none yet)" : s.anonymous_id) << '\n';
+  // ---- docs/CLI-TELEMETRY.md status: end ----
+  return 0;
+}
+}  // namespace deploy_cli
+
 namespace flowtrack::test {
 namespace {
 
@@ -101,6 +117,18 @@ TEST_F(DocExample, DeploySendsTheCommandAndFlowEventsInSequence) {
   EXPECT_EQ(events[5].properties["direction"], "forward");
   EXPECT_EQ(events[7].properties["succeeded"], true);
   EXPECT_TRUE(sink_->closed());
+}
+
+TEST_F(DocExample, TelemetryCommand) {
+  std::ostringstream out;
+  EXPECT_EQ(deploy_cli::telemetry_command("disable", options(), out), 0);
+  EXPECT_NE(out.str().find("telemetry: disabled by setting"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("(none yet)"), std::string::npos);
+  EXPECT_EQ(deploy_cli::run({"deploy"}, options()), 0);
+  EXPECT_TRUE(sink_->events().empty());
+  out.str("");
+  EXPECT_EQ(deploy_cli::telemetry_command("enable", options(), out), 0);
+  EXPECT_NE(out.str().find("telemetry: enabled"), std::string::npos) << out.str();
 }
 
 TEST_F(DocExample, HelpAndUsageErrorsSendNothing) {
