@@ -74,7 +74,7 @@ class sink_telemetry final : public telemetry {
     base_["invocation_id"] = invocation_id_;
   }
 
-  std::error_code track(std::string_view event, nlohmann::json properties) override {
+  std::error_code track(std::string_view event, nlohmann::json properties) override try {
     if (event.empty()) return errc::invalid_message;
     track_message m{.anonymous_id = anonymous_id_, .event = std::string(event)};
     m.properties = properties.is_object() ? std::move(properties) : nlohmann::json::object();
@@ -84,6 +84,8 @@ class sink_telemetry final : public telemetry {
     // and (invocation_id, sequence) rebuilds their exact order.
     m.properties["sequence"] = sequence_.fetch_add(1, std::memory_order_relaxed) + 1;
     return sink_->send(m);
+  } catch (...) {  // never throws (allocation failure, a throwing custom sink)
+    return errc::invalid_message;
   }
 
   asio::awaitable<close_report> async_close(std::chrono::steady_clock::time_point deadline) override {

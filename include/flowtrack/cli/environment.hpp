@@ -1,5 +1,7 @@
 // How CLI telemetry reads its surroundings: environment variables (injectable, so tests never
 // touch the process environment), the state directory, opt-out, CI detection.
+// All functions are synchronous and pure given `env`; thread-safe as long as `env` is (the
+// process environment is, while nobody calls setenv).
 #pragma once
 
 #include <filesystem>
@@ -11,7 +13,8 @@
 
 namespace flowtrack::cli {
 
-/// Looks up an environment variable; nullopt when unset.
+/// Looks up an environment variable; nullopt when unset. An empty env_lookup given to
+/// make_telemetry / read_status reads as "nothing set".
 using env_lookup = std::function<std::optional<std::string>(std::string_view)>;
 
 /// The real process environment.

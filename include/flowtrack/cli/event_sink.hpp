@@ -21,14 +21,18 @@ class event_sink {
   virtual ~event_sink() = default;
   /// Hands over one event. Never blocks. Thread-safe. Errors as flowtrack::client::track.
   virtual std::error_code send(const track_message& m) = 0;
-  /// Delivers what it holds within `timeout` (spooling the rest, for the client).
+  /// Delivers what it holds within `timeout` (spooling the rest, for the client), then completes
+  /// with what happened. Called once, on the sink's executor; must honour cancellation (the
+  /// runner cancels it shortly after the deadline if it has not completed).
   virtual asio::awaitable<close_report> close(std::chrono::milliseconds timeout) = 0;
 };
 
-/// A sink over a flowtrack::client on `ex`. Throws std::system_error(errc::invalid_config).
+/// A sink over a flowtrack::client on `ex` (send = client::track, close = client::async_close).
+/// Throws std::system_error(errc::invalid_config) when the client cannot be created.
 std::unique_ptr<event_sink> make_client_sink(asio::any_io_executor ex, config cfg);
 
-/// Prints each event as one JSON line on `out` and sends nothing (the debug mode).
+/// Prints each event as one JSON line on `out` and sends nothing (the debug mode). Thread-safe
+/// (one lock around each line); `out` must outlive the sink. Its close completes at once.
 std::unique_ptr<event_sink> make_print_sink(std::ostream& out);
 
 }  // namespace flowtrack::cli

@@ -1,10 +1,11 @@
 // The event catalog of CLI telemetry: event names, and the flow vocabulary (flows, steps,
 // directions, outcomes) with stable string forms. Names never change once shipped: dashboards
-// are built on them.
+// are built on them. Everything here is constexpr, pure and thread-safe.
 #pragma once
 
 #include <optional>
 #include <string_view>
+#include <type_traits>
 
 namespace flowtrack::cli {
 
@@ -28,6 +29,15 @@ struct step {
   std::string_view name;
   friend bool operator==(const step&, const step&) = default;
 };
+
+/// A step from an app's own strongly typed id: its value gives the order.
+///   enum class deploy_step { validate = 1, build, upload, release };
+///   inline constexpr cli::step build = cli::make_step(deploy_step::build, "build");
+template <class Id>
+  requires std::is_enum_v<Id>
+constexpr step make_step(Id id, std::string_view name) noexcept {
+  return step{static_cast<int>(id), name};
+}
 
 /// How the user moved between two steps.
 enum class direction { forward, back, repeat };

@@ -1,4 +1,5 @@
 #include "flowtrack/cli/flow_tracker.hpp"
+#include "flowtrack/cli/command_runner.hpp"
 
 #include <gtest/gtest.h>
 
@@ -98,6 +99,36 @@ TEST(FlowTracker, FailureCarriesTheErrorClass) {
   EXPECT_EQ(done["duration_ms"], 5);
 }
 
+// An app's own strongly typed steps.
+enum class deploy_step { validate = 1, build, upload, release };
+constexpr cli::flow deploy{"deploy"};
+constexpr cli::step validate = cli::make_step(deploy_step::validate, "validate");
+constexpr cli::step build = cli::make_step(deploy_step::build, "build");
+constexpr cli::step upload = cli::make_step(deploy_step::upload, "upload");
+static_assert(build.order == 2 && build.name == "build");
+static_assert(cli::direction_between(upload, validate) == cli::direction::back);
+
+TEST(FlowTracker, AppDefinedStepsRetryGoesBack) {
+  asio::io_context io;
+  auto sink = std::make_shared<capturing_sink>();
+  auto t = telemetry_over(sink, io);
+  fake_clock clock;
+  cli::flow_tracker f{*t, deploy, clock.fn()};
+  f.enter(validate);
+  f.enter(build);
+  f.enter(upload);
+  clock.now += 3s;
+  f.enter(build);  // the upload failed: back to build
+  f.finish(cli::flow_outcome::cancelled);
+  auto events = sink->events();
+  ASSERT_EQ(events.size(), 6u);
+  EXPECT_EQ(events[4].properties["direction"], "back");
+  EXPECT_EQ(events[4].properties["step_order"], 2);
+  EXPECT_EQ(events[5].properties["outcome"], "cancelled");
+  EXPECT_EQ(events[5].properties["duration_ms"], 3000);
+  EXPECT_FALSE(events[5].properties.contains("error_class"));
+}
+
 TEST(FlowVocabulary, StableStringForms) {
   for (auto d : {cli::direction::forward, cli::direction::back, cli::direction::repeat})
     EXPECT_EQ(cli::parse_direction(cli::to_string(d)), d);
@@ -106,6 +137,13 @@ TEST(FlowVocabulary, StableStringForms) {
   EXPECT_EQ(cli::to_string(cli::direction::back), "back");
   EXPECT_EQ(cli::to_string(cli::flow_outcome::cancelled), "cancelled");
   EXPECT_FALSE(cli::parse_direction("sideways"));
+  EXPECT_FALSE(cli::parse_direction("Forward"));  // exact, case-sensitive forms
+  EXPECT_FALSE(cli::parse_flow_outcome(""));
+  EXPECT_EQ(cli::to_string(cli::direction::repeat), "repeat");
+  EXPECT_EQ(cli::event::flow_started, "Flow Started");
+  EXPECT_EQ(cli::event::flow_step, "Flow Step");
+  EXPECT_EQ(cli::event::flow_completed, "Flow Completed");
+  EXPECT_EQ(cli::to_string(cli::pre_run_outcome::usage_error), "usage_error");
   EXPECT_EQ(cli::event::command_invoked, "Command Invoked");
   EXPECT_EQ(cli::event::command_completed, "Command Completed");
   EXPECT_EQ(cli::direction_between(region, name), cli::direction::back);

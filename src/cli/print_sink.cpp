@@ -1,25 +1,12 @@
-// The two production sinks: the flowtrack client, and the debug printer.
-#include <iostream>
+// The debug sink (<APP>_TELEMETRY_DEBUG): each event as one JSON line, nothing sent.
 #include <mutex>
+#include <ostream>
 
 #include "flowtrack/cli/event_sink.hpp"
-#include "flowtrack/client.hpp"
 #include "wire/encoder.hpp"
 
 namespace flowtrack::cli {
 namespace {
-
-class client_sink final : public event_sink {
- public:
-  client_sink(asio::any_io_executor ex, config cfg) : client_(std::move(ex), std::move(cfg)) {}
-  std::error_code send(const track_message& m) override { return client_.track(m); }
-  asio::awaitable<close_report> close(std::chrono::milliseconds timeout) override {
-    co_return co_await client_.async_close(timeout);
-  }
-
- private:
-  client client_;
-};
 
 class print_sink final : public event_sink {
  public:
@@ -47,10 +34,6 @@ class print_sink final : public event_sink {
 };
 
 }  // namespace
-
-std::unique_ptr<event_sink> make_client_sink(asio::any_io_executor ex, config cfg) {
-  return std::make_unique<client_sink>(std::move(ex), std::move(cfg));
-}
 
 std::unique_ptr<event_sink> make_print_sink(std::ostream& out) { return std::make_unique<print_sink>(out); }
 
