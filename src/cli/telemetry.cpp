@@ -76,7 +76,9 @@ class sink_telemetry final : public telemetry {
 
   std::error_code track(std::string_view event, nlohmann::json properties) override try {
     if (event.empty()) return errc::invalid_message;
-    track_message m{.anonymous_id = anonymous_id_, .event = std::string(event)};
+    track_message m;  // not designated: g++ warns about the fields left out
+    m.anonymous_id = anonymous_id_;
+    m.event = std::string(event);
     m.properties = properties.is_object() ? std::move(properties) : nlohmann::json::object();
     // Base properties last: a call site cannot override them.
     for (const auto& [key, value] : base_.items()) m.properties[key] = value;

@@ -122,7 +122,9 @@ TEST_F(CliTelemetryE2E, DisabledSendsNoRequestAtAll) {
     EXPECT_EQ(code, 0);
   }
 
-  if (!ep_.shared()) EXPECT_EQ(requests(), before);  // our own server: not one request
+  if (!ep_.shared()) {
+    EXPECT_EQ(requests(), before);  // our own server: not one request
+  }
   EXPECT_TRUE(our_events().empty());
 
   // Control: the same state directory, enabled again, is seen by the same query.
