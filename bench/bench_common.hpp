@@ -1,0 +1,39 @@
+// Shared pieces of the flowtrack-bench workloads: the benchmark event, process CPU and RSS
+// readings, percentiles. Each workload registers a CLI11 subcommand and prints one JSON object.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <flowtrack/message.hpp>
+#include <nlohmann/json.hpp>
+
+namespace flowtrack::bench {
+
+using json = nlohmann::json;
+using steady = std::chrono::steady_clock;
+
+/// A subcommand and what runs it once parsed.
+struct workload {
+  CLI::App* command = nullptr;
+  std::function<json()> run;
+};
+
+workload add_micro(CLI::App& app);
+workload add_w1(CLI::App& app);
+
+/// The benchmark event: a `Command Completed` track with a user id and 8 properties
+/// (strings, numbers, booleans), about 300 bytes on the wire.
+track_message command_completed(int i);
+
+/// CPU seconds (user + system) of this process so far.
+double cpu_seconds();
+/// Peak resident set size of this process, MiB.
+double peak_rss_mib();
+/// {p50_ns, p99_ns, max_ns} of the samples (sorts them).
+json percentiles(std::vector<std::int64_t>& ns);
+
+}  // namespace flowtrack::bench

@@ -1,0 +1,92 @@
+// flowtrack-bench w1: throughput. Track N events as fast as possible (1 or T producer threads),
+// close, read the delivered count back from the sink (mock-segment's /admin/stats); wall s,
+// CPU s, peak RSS, events/s, CPU-s per 100k events, wire bytes per event.
+#include <atomic>
+#include <future>
+#include <memory>
+#include <thread>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
+#include <flowtrack/client.hpp>
+
+#include "bench_common.hpp"
+#include "support/http_test_client.hpp"
+
+namespace flowtrack::bench {
+namespace {
+
+struct w1_options {
+  std::string endpoint;
+  std::string key = "bench";
+  int events = 200000;
+  int threads = 1;
+  bool gzip = false;
+};
+
+json w1(const std::string& endpoint, const std::string& key, int n, int threads, bool gzip) {
+  flowtrack::test::http_post(endpoint, "/admin/reset", "");
+  asio::io_context io;
+  flowtrack::config cfg{.write_key = key, .endpoint = endpoint, .batch_max_messages = 2500, .queue_capacity = 50000,
+                        .max_in_flight = 2, .gzip = gzip};
+  flowtrack::client c{io, cfg};
+  auto guard = asio::make_work_guard(io);
+  std::thread runner([&] { io.run(); });
+  const double cpu0 = cpu_seconds();
+  const auto t0 = steady::now();
+  std::atomic<long> stalls{0};
+  std::vector<std::thread> producers;
+  for (int t = 0; t < threads; ++t) {
+    producers.emplace_back([&, t] {
+      for (int i = t; i < n; i += threads) {
+        auto m = command_completed(i);
+        while (c.track(m) == flowtrack::errc::queue_full) {  // the producer waits, track() never does
+          ++stalls;
+          std::this_thread::yield();
+        }
+      }
+    });
+  }
+  for (auto& p : producers) p.join();
+  std::promise<flowtrack::close_report> closed;
+  asio::co_spawn(io, [&]() -> asio::awaitable<void> { closed.set_value(co_await c.async_close(std::chrono::seconds(120))); },
+                 asio::detached);
+  const auto report = closed.get_future().get();
+  const double wall = std::chrono::duration<double>(steady::now() - t0).count();
+  const double cpu = cpu_seconds() - cpu0;
+  guard.reset();
+  runner.join();
+  const auto stats = flowtrack::test::http_get(endpoint, "/admin/stats").json();
+  const auto s = c.statistics();
+  return {{"workload", "w1"},
+          {"events", n},
+          {"threads", threads},
+          {"gzip", gzip},
+          {"wall_s", wall},
+          {"cpu_s", cpu},
+          {"peak_rss_mib", peak_rss_mib()},
+          {"delivered_reported", report.delivered},
+          {"delivered_at_sink", stats.value("events_accepted", 0)},
+          {"events_per_s", static_cast<double>(stats.value("events_accepted", 0)) / wall},
+          {"cpu_s_per_100k", cpu / n * 100000.0},
+          {"wire_bytes_per_event", static_cast<double>(s.bytes_sent) / n},
+          {"requests", s.requests},
+          {"producer_stalls", stalls.load()}};
+}
+
+}  // namespace
+
+workload add_w1(CLI::App& app) {
+  auto o = std::make_shared<w1_options>();
+  auto* cmd = app.add_subcommand("w1", "throughput against a sink");
+  cmd->add_option("--endpoint", o->endpoint)->required();
+  cmd->add_option("--write-key", o->key);
+  cmd->add_option("--events", o->events)->check(CLI::Range(1, 100000000));
+  cmd->add_option("--threads", o->threads)->check(CLI::Range(1, 64));
+  cmd->add_flag("--gzip", o->gzip);
+  return {cmd, [o] { return w1(o->endpoint, o->key, o->events, o->threads, o->gzip); }};
+}
+
+}  // namespace flowtrack::bench
