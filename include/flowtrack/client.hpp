@@ -64,6 +64,14 @@ class client {
   std::error_code group(const group_message& m);
   std::error_code alias(const alias_message& m);
 
+  /// For bulk producers that would rather wait than drop: blocks the calling thread until the
+  /// queue has room for a message, the client is closing, or `timeout` passes. Returns true
+  /// when there is room (a track() right after may still find it taken by another producer).
+  /// track() itself never waits; this is the only member that blocks. Returns false at once
+  /// on a thread that is running the client's io_context (it would hold up the work that
+  /// makes room) and when the client is closing.
+  bool wait_for_capacity(std::chrono::milliseconds timeout);
+
   /// Completes when every message accepted before the call is delivered or has definitively
   /// failed (sends partial batches at once, without waiting for flush_interval).
   /// Result: empty when all of them were delivered, else the error of the last failure.

@@ -16,8 +16,16 @@ namespace detail {
 template <class Message>
 std::error_code client_impl::enqueue(const Message& m) {
   if (queue_.closed()) return errc::closed;
-  encoded_message encoded;
-  if (auto ec = encode(m, encode_options{.now = std::chrono::system_clock::now()}, encoded)) return ec;
+  if (queue_.full_hint()) {  // refused anyway: spare the encoding
+    counters_.dropped.fetch_add(1, std::memory_order_relaxed);
+    return errc::queue_full;
+  }
+  // Encoded into this thread's scratch buffer (no allocation once it has grown), then copied
+  // into a string of the exact size: queued messages hold their bytes and nothing more.
+  thread_local encoded_message scratch;
+  if (auto ec = encode(m, encode_options{.now = std::chrono::system_clock::now()}, scratch)) return ec;
+  encoded_message encoded{.json = std::string(scratch.json), .id_offset = scratch.id_offset,
+                          .id_length = scratch.id_length};
   // Write-ahead: on disk before it can be sent; a message then refused is acknowledged at
   // once so no later run replays it.
   if (cfg_.write_ahead) write_ahead(encoded);
@@ -73,6 +81,15 @@ asio::awaitable<std::error_code> client::async_flush() {
 asio::awaitable<close_report> client::async_close(std::chrono::milliseconds timeout) {
   auto impl = impl_;
   co_return co_await asio::co_spawn(impl->strand(), impl->close(timeout), asio::use_awaitable);
+}
+
+bool client::wait_for_capacity(std::chrono::milliseconds timeout) {
+  // On a thread that runs the client's executor, waiting would hold up the very work that
+  // makes room.
+  const auto& inner = impl_->strand().get_inner_executor();
+  const auto* io_executor = inner.target<asio::io_context::executor_type>();
+  if (impl_->strand().running_in_this_thread() || (io_executor && io_executor->running_in_this_thread())) return false;
+  return impl_->wait_for_room(timeout);
 }
 
 stats client::statistics() const noexcept { return impl_->snapshot(); }

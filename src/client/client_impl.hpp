@@ -75,6 +75,9 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   template <class Message>
   std::error_code enqueue(const Message& m);
 
+  /// Any thread but the strand's: blocks until the queue has room (see client::wait_for_capacity).
+  bool wait_for_room(std::chrono::milliseconds timeout) { return queue_.wait_for_room(timeout); }
+
   // The following run on the strand.
   asio::awaitable<std::error_code> flush();
   asio::awaitable<close_report> close(std::chrono::milliseconds timeout);

@@ -10,10 +10,15 @@ bool message_queue::ready_locked() const {
   return items_.size() >= ready_count_ || bytes_ >= ready_bytes_;
 }
 
+void message_queue::removed_locked() {
+  size_hint_.store(items_.size(), std::memory_order_relaxed);
+  if (room_waiters_ > 0 && items_.size() < capacity_) room_.notify_all();
+}
+
 push_result message_queue::push(encoded_message&& m, bool& became_ready) {
   became_ready = false;
   std::lock_guard lock(mutex_);
-  if (closed_) return push_result::closed;
+  if (closed_.load(std::memory_order_relaxed)) return push_result::closed;
   push_result result = push_result::accepted;
   if (items_.size() >= capacity_) {
     if (policy_ == overflow_policy::drop_newest || items_.empty()) return push_result::full;
@@ -26,6 +31,7 @@ push_result message_queue::push(encoded_message&& m, bool& became_ready) {
   const bool was_ready = ready_locked();
   bytes_ += m.json.size() + 1;
   items_.push_back({std::move(m), next_seq_++});
+  size_hint_.store(items_.size(), std::memory_order_relaxed);
   became_ready = !was_ready && ready_locked();
   return result;
 }
@@ -34,6 +40,7 @@ std::uint64_t message_queue::push_replayed(encoded_message&& m) {
   std::lock_guard lock(mutex_);
   bytes_ += m.json.size() + 1;
   items_.push_back({std::move(m), next_seq_});
+  size_hint_.store(items_.size(), std::memory_order_relaxed);
   return next_seq_++;
 }
 
@@ -47,6 +54,7 @@ std::size_t message_queue::take_batch(batch_limiter& limiter, bool force, std::v
     items_.pop_front();
     ++taken;
   }
+  removed_locked();
   return taken;
 }
 
@@ -55,6 +63,7 @@ std::vector<queued_message> message_queue::take_all() {
   std::vector<queued_message> all(std::make_move_iterator(items_.begin()), std::make_move_iterator(items_.end()));
   items_.clear();
   bytes_ = 0;
+  removed_locked();
   return all;
 }
 
@@ -65,12 +74,18 @@ std::vector<std::string> message_queue::take_evicted_ids() {
 
 void message_queue::close() {
   std::lock_guard lock(mutex_);
-  closed_ = true;
+  closed_.store(true, std::memory_order_release);
+  room_.notify_all();
 }
 
-bool message_queue::closed() const {
-  std::lock_guard lock(mutex_);
-  return closed_;
+bool message_queue::wait_for_room(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  ++room_waiters_;
+  const bool room = room_.wait_for(lock, timeout, [&] {
+    return closed_.load(std::memory_order_relaxed) || items_.size() < capacity_;
+  });
+  --room_waiters_;
+  return room && !closed_.load(std::memory_order_relaxed);
 }
 
 std::uint64_t message_queue::lowest_seq() const {

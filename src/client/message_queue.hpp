@@ -2,6 +2,9 @@
 // push() never waits on anything but a short mutex; a full queue drops per overflow_policy.
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -49,9 +52,18 @@ class message_queue {
   /// Message ids evicted by drop_oldest since the last call.
   std::vector<std::string> take_evicted_ids();
 
-  /// Stops intake: later pushes return push_result::closed.
+  /// Stops intake: later pushes return push_result::closed (and wakes wait_for_room()).
   void close();
-  bool closed() const;
+  /// Lock-free reads, exact once they return true.
+  bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
+  /// Whether a push would now be refused as full (a hint: the size may change at once).
+  bool full_hint() const noexcept {
+    return policy_ == overflow_policy::drop_newest && size_hint_.load(std::memory_order_relaxed) >= capacity_;
+  }
+
+  /// Blocks the calling thread until the queue has room for one message, intake is closed, or
+  /// `timeout` passes. Returns whether there is room (and intake is open).
+  bool wait_for_room(std::chrono::milliseconds timeout);
 
   /// Sequence number of the oldest queued message, or of the next to be accepted when empty.
   std::uint64_t lowest_seq() const;
@@ -61,12 +73,16 @@ class message_queue {
 
  private:
   bool ready_locked() const;
+  void removed_locked();  // after items left the queue: update the hint, wake room waiters
 
   mutable std::mutex mutex_;
   std::deque<queued_message> items_;
   std::size_t bytes_ = 0;  // sum of message sizes + 1 comma each
   std::uint64_t next_seq_ = 1;
-  bool closed_ = false;
+  std::atomic<bool> closed_{false};
+  std::atomic<std::size_t> size_hint_{0};  // items_.size(), readable without the mutex
+  std::condition_variable room_;
+  std::size_t room_waiters_ = 0;
   std::vector<std::string> evicted_ids_;
   const std::size_t capacity_;
   const overflow_policy policy_;

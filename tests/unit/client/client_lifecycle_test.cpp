@@ -183,6 +183,87 @@ TEST(ClientLifecycle, FullQueueCanDropOldest) {
   EXPECT_EQ(c.statistics().dropped, 2u);
 }
 
+TEST(ClientLifecycle, WaitForCapacityTimesOutWhileNothingMakesRoom) {
+  loopback_server server;
+  asio::io_context io;  // not running: nothing is sent, the queue stays full
+  auto cfg = test_config(server.url());
+  cfg.queue_capacity = 3;
+  client c{io, cfg};
+  EXPECT_TRUE(c.wait_for_capacity(0ms));  // room at once
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(c.track(event(i)));
+  const auto t0 = steady::now();
+  EXPECT_FALSE(c.wait_for_capacity(100ms));
+  EXPECT_GE(steady::now() - t0, 100ms);
+}
+
+TEST(ClientLifecycle, WaitForCapacityReturnsWhenABatchLeavesTheQueue) {
+  loopback_server server;
+  asio::io_context io;
+  auto cfg = test_config(server.url());
+  cfg.queue_capacity = 3;
+  client c{io, cfg};
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(c.track(event(i)));
+  std::promise<bool> woke;
+  std::thread waiter([&] { woke.set_value(c.wait_for_capacity(30s)); });
+  // The flush takes the queued messages into a batch: room, long before the 30 s timeout.
+  auto result = woke.get_future();
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(co_await c.async_flush());
+    EXPECT_FALSE(c.track(event(3)));  // there is room again
+    co_await c.async_close(5s);
+  }));
+  EXPECT_EQ(result.wait_for(10s), std::future_status::ready);
+  waiter.join();
+  EXPECT_TRUE(result.get());
+  EXPECT_EQ(received_messages(server).size(), 4u);
+}
+
+TEST(ClientLifecycle, WaitForCapacityEndsWhenTheClientCloses) {
+  loopback_server server;
+  asio::io_context io;
+  auto cfg = test_config(server.url());
+  cfg.queue_capacity = 2;
+  client c{io, cfg};
+  for (int i = 0; i < 2; ++i) EXPECT_FALSE(c.track(event(i)));
+  std::promise<bool> woke;
+  std::thread waiter([&] { woke.set_value(c.wait_for_capacity(30s)); });
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(c.wait_for_capacity(30s));  // on the client's own io_context thread: no wait
+    co_await c.async_close(5s);
+  }));
+  auto result = woke.get_future();
+  EXPECT_EQ(result.wait_for(10s), std::future_status::ready);
+  waiter.join();
+  EXPECT_FALSE(result.get());
+}
+
+TEST(ClientLifecycle, BulkProducerWaitingForCapacityLosesNothing) {
+  loopback_server server;
+  asio::io_context io;
+  auto cfg = test_config(server.url());
+  cfg.queue_capacity = 20;
+  cfg.batch_max_messages = 10;
+  client c{io, cfg};
+  auto guard = asio::make_work_guard(io);
+  std::thread runner([&] { io.run(); });
+  constexpr int total = 3000;
+  int refusals = 0;
+  for (int i = 0; i < total; ++i) {
+    while (c.track(event(i)) == errc::queue_full) {
+      ++refusals;
+      ASSERT_TRUE(c.wait_for_capacity(10s));
+    }
+  }
+  std::promise<close_report> done;
+  asio::co_spawn(io, [&]() -> asio::awaitable<void> { done.set_value(co_await c.async_close(10s)); }, asio::detached);
+  const auto report = done.get_future().get();
+  guard.reset();
+  runner.join();
+  EXPECT_EQ(report.delivered, static_cast<std::uint64_t>(total));
+  EXPECT_EQ(received_messages(server).size(), static_cast<std::size_t>(total));
+  EXPECT_GT(refusals, 0);  // 3000 messages through a 20-message queue: the producer had to wait
+}
+
 TEST(ClientLifecycle, ConcurrentTrackFromEightThreadsLosesNothing) {
   loopback_server server;
   asio::io_context io;
