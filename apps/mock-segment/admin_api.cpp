@@ -1,5 +1,7 @@
 #include "admin_api.hpp"
 
+#include <ctime>
+
 #include "ingest.hpp"
 #include "live_page.hpp"
 
@@ -34,6 +36,13 @@ std::string query_param(std::string_view query, std::string_view name) {
     query.remove_prefix(amp + 1);
   }
   return {};
+}
+
+// CPU seconds (user + system) this process has used: the cost of what it served, on a shared machine.
+double process_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
 }
 
 admin_reply bad_request(std::string why) { return {plain_response(400, std::move(why) + "\n")}; }
@@ -83,7 +92,11 @@ std::optional<admin_reply> handle_admin(const http::request& req, store& s) {
                                                    query_param(query, "userId")))};
   if (path == "/admin/rejected" && get) return admin_reply{json_response(200, s.rejected())};
   if (path == "/admin/requests" && get) return admin_reply{json_response(200, s.requests())};
-  if (path == "/admin/stats" && get) return admin_reply{json_response(200, s.stats())};
+  if (path == "/admin/stats" && get) {
+    nlohmann::json stats = s.stats();
+    stats["cpu_seconds"] = process_cpu_seconds();
+    return admin_reply{json_response(200, stats)};
+  }
   if (path == "/admin/reset" && req.method == "POST") {
     s.reset();
     return admin_reply{json_response(200, {{"reset", true}})};

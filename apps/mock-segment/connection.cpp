@@ -8,6 +8,7 @@
 #include <asio/use_awaitable.hpp>
 
 #include "admin_api.hpp"
+#include "lean_ingest.hpp"
 #include "server.hpp"
 #include "validation.hpp"
 
@@ -28,6 +29,7 @@ http::response parse_failure_response(std::error_code ec) {
 asio::awaitable<void> server::serve(socket_ptr socket) {
   std::array<char, 16384> buf;
   std::string leftover;
+  std::string decoded;  // the lean mode's gzip decoding, capacity reused
   asio::steady_timer idle(io_);
   bool keep_going = true;
   while (keep_going) {
@@ -62,40 +64,51 @@ asio::awaitable<void> server::serve(socket_ptr socket) {
     // The admin surface, the live page and the update check: never faulted, no auth.
     if (auto admin = handle_admin(req, store_)) {
       co_await pause(admin->delay);
-      log(req, std::to_string(admin->response.status));
+      log(req, admin->response.status);
       keep_going = co_await respond(*socket, admin->response) && req.keep_alive;
       continue;
     }
     auto type = ingest_type_for_path(path);
     if (!type) {
-      log(req, "404");
+      log(req, 404);
       keep_going = co_await respond(*socket, plain_response(404, "not found\n")) && req.keep_alive;
       continue;
     }
 
-    // Ingest: the next scripted fault (or the mode's), else the real API's behaviour.
+    // Ingest: the next scripted fault (or the mode's), else the real API's behaviour. The lean
+    // mode builds no log entry and answers success with bytes serialized once.
+    store_.count_body(req.body.size());
     const std::uint64_t id = store_.next_request_id();
-    nlohmann::json entry = describe_request(req, id);
-    http::response res;
+    nlohmann::json entry = options_.lean ? nlohmann::json() : describe_request(req, id);
     std::optional<fault> f = store_.next_fault();
     if (f) {
-      entry["fault"] = f->to_json();
+      if (!options_.lean) entry["fault"] = f->to_json();
       co_await pause(std::chrono::milliseconds(f->delay_ms));
     }
     if (f && !f->action.empty()) {
-      log(req, "no answer (" + f->action + ")");
-      store_.log_request(std::move(entry), 0);
+      log(req, 0, f->action);
+      record_request(std::move(entry), 0);
       co_await apply_fault_action(*socket, f->action);
       break;
     }
+    http::response res;
     if (f && f->status != 0) {
       res = plain_response(f->status, "injected fault\n");
       if (f->retry_after >= 0) res.headers.push_back({"Retry-After", std::to_string(f->retry_after)});
+    } else if (options_.lean) {
+      std::optional<http::response> refused = lean_ingest(req, type->empty(), options_.ingest, store_, decoded);
+      if (!refused) {
+        log(req, 200);
+        store_.count_request(200);
+        keep_going = co_await send(*socket, accepted_wire_) && req.keep_alive;
+        continue;
+      }
+      res = std::move(*refused);
     } else {
       res = ingest(req, *type, options_.ingest, store_, id, entry);
     }
-    log(req, std::to_string(res.status) + (f ? " (fault)" : ""));
-    store_.log_request(std::move(entry), res.status);
+    log(req, res.status, f ? "fault" : "");
+    record_request(std::move(entry), res.status);
     keep_going = co_await respond(*socket, res) && req.keep_alive;
   }
   std::error_code ignored;

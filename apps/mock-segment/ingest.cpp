@@ -38,16 +38,6 @@ std::string base64_decode(std::string_view in) {
   return out;
 }
 
-// The write key from "Authorization: Basic base64(key:)"; empty when absent or malformed.
-std::string basic_auth_key(std::string_view header) {
-  if (header.size() < 6 || !std::equal(header.begin(), header.begin() + 6, "Basic ", [](char a, char b) {
-        return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-      }))
-    return {};
-  auto decoded = base64_decode(header.substr(6));
-  return decoded.substr(0, decoded.find(':'));
-}
-
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
@@ -55,6 +45,25 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 }  // namespace
+
+std::string basic_auth_key(std::string_view header) {
+  if (header.size() < 6 || !iequals(header.substr(0, 6), "Basic ")) return {};
+  auto decoded = base64_decode(header.substr(6));
+  return decoded.substr(0, decoded.find(':'));
+}
+
+bool write_key_accepted(const ingest_options& options, std::string_view key) {
+  return !key.empty() && (options.write_keys.empty() || options.write_keys.contains(key));
+}
+
+std::optional<http::response> decoded_body(const http::request& req, std::string& decoded, std::string_view& body) {
+  body = req.body;
+  if (!iequals(req.header("Content-Encoding"), "gzip")) return std::nullopt;
+  if (auto ec = http::gzip_decompress(req.body, decoded, max_decoded_body))
+    return plain_response(400, ec == std::errc::value_too_large ? "request body too large\n" : "invalid gzip body\n");
+  body = decoded;
+  return std::nullopt;
+}
 
 http::response plain_response(int status, std::string body, bool keep_alive) {
   return {.status = status, .reason = {}, .headers = {{"Content-Type", "text/plain; charset=utf-8"}},
@@ -84,18 +93,12 @@ http::response ingest(const http::request& req, const std::string& forced_type, 
                       store& s, std::uint64_t request_id, nlohmann::json& log_entry) {
   if (req.method != "POST") return plain_response(405, "method not allowed\n");
   std::string decoded;
-  std::string_view body = req.body;
-  if (iequals(req.header("Content-Encoding"), "gzip")) {
-    if (auto ec = http::gzip_decompress(req.body, decoded, max_decoded_body)) {
-      return plain_response(400, ec == std::errc::value_too_large ? "request body too large\n" : "invalid gzip body\n");
-    }
-    body = decoded;
-  }
+  std::string_view body;
+  if (auto refused = decoded_body(req, decoded, body)) return std::move(*refused);
   auto parsed = parse_ingest_body(body, forced_type);
   std::string key = basic_auth_key(req.header("Authorization"));
   if (key.empty()) key = parsed.write_key;
-  if (key.empty() || (!options.write_keys.empty() && !options.write_keys.contains(key)))
-    return plain_response(401, "invalid write key\n");
+  if (!write_key_accepted(options, key)) return plain_response(401, "invalid write key\n");
   if (!parsed.error.empty()) return plain_response(400, parsed.error + "\n");
 
   const std::string received_at = flowtrack::detail::to_iso8601(std::chrono::system_clock::now());

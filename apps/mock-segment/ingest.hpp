@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -14,8 +16,19 @@
 namespace mock_segment {
 
 struct ingest_options {
-  std::set<std::string> write_keys;  ///< empty: any non-empty key is accepted
+  std::set<std::string, std::less<>> write_keys;  ///< empty: any non-empty key is accepted
 };
+
+/// The write key of "Authorization: Basic base64(key:)"; empty when absent or malformed.
+std::string basic_auth_key(std::string_view header);
+
+/// Whether a write key may post: any non-empty key when options.write_keys is empty.
+bool write_key_accepted(const ingest_options& options, std::string_view key);
+
+/// The body to parse: req.body itself, or its gzip decoding written into `decoded` (whose
+/// capacity is reused). A 400 response when the gzip body is corrupt or decodes to over 1 MiB.
+std::optional<flowtrack::http::response> decoded_body(const flowtrack::http::request& req, std::string& decoded,
+                                                      std::string_view& body);
 
 /// The request-log entry for a request (Authorization redacted).
 nlohmann::json describe_request(const flowtrack::http::request& req, std::uint64_t id);

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
   app.add_flag("--log", options.log_requests, "print one line per request on stderr");
+  app.add_flag("--lean", options.lean, "count ingested events without keeping them (a benchmark sink)");
   CLI11_PARSE(app, argc, argv);
   options.port = static_cast<std::uint16_t>(port);
   options.idle_timeout = std::chrono::seconds(idle_seconds);

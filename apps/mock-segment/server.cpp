@@ -23,8 +23,10 @@ server::server(asio::io_context& io, server_options options)
     : io_(io),
       options_(std::move(options)),
       acceptor_(io, {asio::ip::make_address(options_.host), options_.port}),
-      store_(options_.limits) {
+      store_(options_.limits),
+      accepted_wire_(http::serialize_response(json_response(200, {{"success", true}}))) {
   store_.current_mode = options_.initial_mode;
+  store_.lean = options_.lean;
 }
 
 void server::start() { asio::co_spawn(io_, accept_loop(), asio::detached); }
@@ -62,8 +64,13 @@ asio::awaitable<void> server::pause(std::chrono::milliseconds d) {
 
 asio::awaitable<bool> server::respond(asio::ip::tcp::socket& socket, const http::response& r) {
   const std::string wire = http::serialize_response(r);
+  const bool sent = co_await send(socket, wire);
+  co_return sent && r.keep_alive;
+}
+
+asio::awaitable<bool> server::send(asio::ip::tcp::socket& socket, std::string_view wire) {
   auto [ec, n] = co_await asio::async_write(socket, asio::buffer(wire), as_value);
-  co_return !ec && r.keep_alive;
+  co_return !ec;
 }
 
 asio::awaitable<void> server::lingering_close(asio::ip::tcp::socket& socket) {
@@ -79,9 +86,24 @@ asio::awaitable<void> server::lingering_close(asio::ip::tcp::socket& socket) {
   }
 }
 
-void server::log(const http::request& req, const std::string& outcome) const {
+void server::log(const http::request& req, int status, std::string_view note) const {
   if (!options_.log_requests) return;
-  std::cerr << "mock-segment: " << req.method << ' ' << req.target << " -> " << outcome << '\n';
+  std::cerr << "mock-segment: " << req.method << ' ' << req.target << " -> ";
+  if (status != 0) {
+    std::cerr << status;
+  } else {
+    std::cerr << "no answer";
+  }
+  if (!note.empty()) std::cerr << " (" << note << ')';
+  std::cerr << '\n';
+}
+
+void server::record_request(nlohmann::json entry, int status) {
+  if (options_.lean) {
+    store_.count_request(status);
+  } else {
+    store_.log_request(std::move(entry), status);
+  }
 }
 
 }  // namespace mock_segment

@@ -7,6 +7,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include <asio/awaitable.hpp>
 #include <asio/io_context.hpp>
@@ -28,6 +29,7 @@ struct server_options {
   store_limits limits;
   mode initial_mode = mode::ok;
   bool log_requests = false;  ///< one line per request on stderr
+  bool lean = false;          ///< count ingested messages, keep nothing (lean_ingest.hpp)
   std::chrono::seconds idle_timeout{60};
 };
 
@@ -45,15 +47,21 @@ class server {
   // connection.cpp: one connection's requests, in order (keep-alive, pipelining).
   asio::awaitable<void> serve(socket_ptr socket);
   asio::awaitable<bool> respond(asio::ip::tcp::socket& socket, const flowtrack::http::response& r);
+  /// Writes serialized bytes; false when the connection failed.
+  asio::awaitable<bool> send(asio::ip::tcp::socket& socket, std::string_view wire);
   asio::awaitable<void> lingering_close(asio::ip::tcp::socket& socket);
   asio::awaitable<void> pause(std::chrono::milliseconds d);
-  void log(const flowtrack::http::request& req, const std::string& outcome) const;
+  /// With --log: "METHOD target -> status[ (note)]" on stderr; status 0: "no answer".
+  void log(const flowtrack::http::request& req, int status, std::string_view note = {}) const;
+  /// Counts an ingest request; the full mode also keeps its log entry.
+  void record_request(nlohmann::json entry, int status);
 
   asio::io_context& io_;
   server_options options_;
   asio::ip::tcp::acceptor acceptor_;
   store store_;
   std::set<socket_ptr> connections_;
+  const std::string accepted_wire_;  // 200 {"success":true}, serialized once for the lean mode
 };
 
 }  // namespace mock_segment

@@ -38,9 +38,13 @@ void store::reject(nlohmann::json message, std::string reason, std::uint64_t req
   while (rejected_.size() > limits_.max_rejected) rejected_.pop_front();
 }
 
-void store::log_request(nlohmann::json entry, int status) {
+void store::count_request(int status) {
   ++request_count_;
   ++by_status_[status];
+}
+
+void store::log_request(nlohmann::json entry, int status) {
+  count_request(status);
   entry["status"] = status;
   requests_.push_back(std::move(entry));
   while (requests_.size() > limits_.max_requests) requests_.pop_front();
@@ -51,7 +55,7 @@ void store::reset() {
   rejected_.clear();
   requests_.clear();
   seen_ids_.clear();
-  accepted_ = rejected_count_ = duplicates_ = evicted_ = request_count_ = 0;
+  accepted_ = rejected_count_ = duplicates_ = evicted_ = request_count_ = body_bytes_ = 0;
   by_status_.clear();
 }
 
@@ -80,7 +84,8 @@ nlohmann::json store::stats() const {
   return {{"requests", request_count_},      {"events_accepted", accepted_}, {"events_rejected", rejected_count_},
           {"duplicates", duplicates_},       {"unique_message_ids", seen_ids_.size()},
           {"events_stored", events_.size()}, {"evicted", evicted_},          {"by_status", statuses},
-          {"mode", to_string(current_mode)}, {"faults_queued", faults_.size()}};
+          {"mode", to_string(current_mode)}, {"faults_queued", faults_.size()},
+          {"body_bytes", body_bytes_},       {"lean", lean}};
 }
 
 nlohmann::json store::faults() const {
@@ -98,8 +103,8 @@ std::optional<fault> store::next_fault() {
   switch (current_mode) {
     case mode::ok: return std::nullopt;
     case mode::blackhole: return fault{.action = "blackhole"};
-    case mode::error500: return fault{.status = 500};
-    case mode::error429: return fault{.status = 429, .retry_after = 1};
+    case mode::error500: return fault{.status = 500, .retry_after = -1, .delay_ms = 0, .action = {}};
+    case mode::error429: return fault{.status = 429, .retry_after = 1, .delay_ms = 0, .action = {}};
   }
   return std::nullopt;
 }

@@ -35,7 +35,17 @@ class store {
 
   void accept(nlohmann::json event);
   void reject(nlohmann::json message, std::string reason, std::uint64_t request_id);
+  /// Counts an ingest request by its status (0: no answer) and keeps its log entry.
   void log_request(nlohmann::json entry, int status);
+  /// Counts an ingest request by its status without keeping anything (lean mode).
+  void count_request(int status);
+  /// Counts the bytes of an ingest request's body as received (before any gzip decoding).
+  void count_body(std::size_t bytes) { body_bytes_ += bytes; }
+  /// Counts accepted and rejected messages without keeping them (lean mode).
+  void count_events(std::uint64_t accepted, std::uint64_t rejected) {
+    accepted_ += accepted;
+    rejected_count_ += rejected;
+  }
   void reset();
 
   nlohmann::json events(std::string_view type, std::string_view event, std::string_view user_id) const;
@@ -50,6 +60,7 @@ class store {
   /// The next scripted fault, or one derived from the mode; nullopt: answer normally.
   std::optional<fault> next_fault();
   mode current_mode = mode::ok;
+  bool lean = false;  ///< reported by stats(): events are counted, not kept
 
   // The update check answer (GET /cli/latest-version).
   std::string latest_version = "0.0.0";
@@ -63,7 +74,7 @@ class store {
   std::deque<nlohmann::json> requests_;
   std::unordered_map<std::string, std::uint32_t> seen_ids_;
   std::deque<fault> faults_;
-  std::uint64_t accepted_ = 0, rejected_count_ = 0, duplicates_ = 0, evicted_ = 0, request_count_ = 0;
+  std::uint64_t accepted_ = 0, rejected_count_ = 0, duplicates_ = 0, evicted_ = 0, request_count_ = 0, body_bytes_ = 0;
   std::map<int, std::uint64_t> by_status_;
 };
 
