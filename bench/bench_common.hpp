@@ -24,6 +24,7 @@ struct workload {
 
 workload add_micro(CLI::App& app);
 workload add_w1(CLI::App& app);
+workload add_w2(CLI::App& app);
 
 /// The benchmark event: a `Command Completed` track with a user id and 8 properties
 /// (strings, numbers, booleans), about 300 bytes on the wire.

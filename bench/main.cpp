@@ -8,7 +8,8 @@ int main(int argc, char** argv) {
   CLI::App app{"flowtrack-bench: benchmark workloads (docs/PERFORMANCE.md)"};
   app.require_subcommand(1);
   const std::vector<flowtrack::bench::workload> workloads{flowtrack::bench::add_micro(app),
-                                                          flowtrack::bench::add_w1(app)};
+                                                          flowtrack::bench::add_w1(app),
+                                                          flowtrack::bench::add_w2(app)};
   CLI11_PARSE(app, argc, argv);
   try {
     for (const auto& w : workloads)

@@ -1,0 +1,243 @@
+// flowtrack-bench w2: CLI invocation. Runs a whole CLI command as a child process (by default
+// `flowtrack-demo whoami`: Command Invoked + Command Completed + close) and measures its wall
+// time with telemetry disabled and with the sink ok, black-holed or not listening. After a
+// black-holed or refused run it runs the command again with the sink ok (the "next run") and
+// reads back from the sink how many of the first run's events arrived: lost = expected -
+// delivered now - delivered on the next run.
+//
+// The command gets flowtrack-demo's variables: FLOWTRACK_ENDPOINT, FLOWTRACK_WRITE_KEY,
+// FLOWTRACK_STATE_DIR (one directory per invocation, kept across the first and the next run),
+// FLOWTRACK_CLOSE_TIMEOUT_MS, FLOWTRACK_UPDATE_URL=off (the demo's update check would add its
+// own request) and FLOWTRACK_TELEMETRY_DISABLED=1 for the baseline. Any other command that
+// honours them can be measured the same way (`-- node w2.mjs`, bench/peers/).
+//
+// Counting: the sink is reset before each run and its `events_accepted` read after it, so the
+// sink must be used by this workload alone while it runs (mock-segment, full or --lean).
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "bench_common.hpp"
+#include "support/child_process.hpp"
+#include "support/http_test_client.hpp"
+
+namespace flowtrack::bench {
+namespace {
+
+struct w2_options {
+  std::string endpoint;
+  std::string sink = "ok";
+  std::string demo;
+  std::vector<std::string> command;
+  std::string client = "flowtrack";
+  int runs = 5;
+  int close_timeout_ms = 3000;
+  int events_per_run = 2;
+};
+
+/// A loopback port bound but never listening: connecting to it is refused, and no other
+/// process can take it while this object lives.
+class refused_port {
+ public:
+  refused_port() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+      throw std::runtime_error("cannot bind a loopback port");
+    url_ = "http://127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+  }
+  ~refused_port() { ::close(fd_); }
+  refused_port(const refused_port&) = delete;
+  refused_port& operator=(const refused_port&) = delete;
+  const std::string& url() const noexcept { return url_; }
+
+ private:
+  int fd_;
+  std::string url_;
+};
+
+/// A private directory for the command's state, removed at the end.
+class state_dir {
+ public:
+  state_dir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "ftbench-w2.XXXXXX").string();
+    if (!::mkdtemp(pattern.data())) throw std::runtime_error("cannot create a temporary directory");
+    path_ = pattern;
+  }
+  ~state_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  state_dir(const state_dir&) = delete;
+  state_dir& operator=(const state_dir&) = delete;
+  const std::filesystem::path& path() const noexcept { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// The sink's admin API (mock-segment).
+class sink_admin {
+ public:
+  explicit sink_admin(std::string url) : url_(std::move(url)) {}
+  void reset() const { post("/admin/reset", ""); }
+  void mode(const std::string& m) const { post("/admin/mode", json{{"mode", m}}.dump()); }
+  long accepted() const {
+    const auto r = flowtrack::test::http_get(url_, "/admin/stats");
+    const auto j = r.json();
+    if (r.error || r.response.status != 200 || !j.is_object()) throw std::runtime_error("GET /admin/stats failed at " + url_);
+    return j.value("events_accepted", 0L);
+  }
+
+ private:
+  void post(const std::string& target, const std::string& body) const {
+    const auto r = flowtrack::test::http_post(url_, target, body);
+    if (r.error || r.response.status != 200) throw std::runtime_error("POST " + target + " failed at " + url_);
+  }
+  std::string url_;
+};
+
+json median_min_max(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  const double median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  return {{"median", median}, {"min", v.front()}, {"max", v.back()}};
+}
+
+class w2_runner {
+ public:
+  explicit w2_runner(const w2_options& o) : o_(o), sink_(o.endpoint) {
+    if (o.sink != "ok" && o.sink != "blackhole" && o.sink != "down") throw std::runtime_error("--sink: ok, blackhole or down");
+    argv_ = o.command;
+    if (argv_.empty()) {
+      if (o.demo.empty()) throw std::runtime_error("w2 needs --demo PATH or a command after --");
+      argv_ = {o.demo, "whoami"};
+      // whoami needs a login; done with telemetry off, so it sends nothing.
+      run_child({o.demo, "login", "--user", "bench"}, o.endpoint, true);
+    }
+  }
+
+  json run() {
+    sink_.mode("ok");
+    // Unmeasured warm-up (page cache, the first run's anonymous id and notice), then measure.
+    run_child(argv_, o_.endpoint, true);
+    run_child(argv_, o_.endpoint, false);
+    std::vector<double> disabled, wall, next_wall;
+    long delivered_now = 0, delivered_next = 0;
+    for (int i = 0; i < o_.runs; ++i) {
+      sink_.reset();
+      disabled.push_back(run_child(argv_, o_.endpoint, true));
+      if (sink_.accepted() != 0) throw std::runtime_error("the command sent events with telemetry disabled");
+
+      sink_.reset();
+      if (o_.sink == "blackhole") sink_.mode("blackhole");
+      wall.push_back(run_child(argv_, o_.sink == "down" ? refused_.url() : o_.endpoint, false));
+      delivered_now += sink_.accepted();
+      if (o_.sink == "ok") continue;
+
+      sink_.mode("ok");
+      sink_.reset();
+      next_wall.push_back(run_child(argv_, o_.endpoint, false));
+      delivered_next += sink_.accepted() - o_.events_per_run;  // minus the next run's own events
+    }
+    const long expected = static_cast<long>(o_.runs) * o_.events_per_run;
+    json out = {{"workload", "w2"},
+                {"client", o_.client},
+                {"command", describe()},
+                {"sink", o_.sink},
+                {"runs", o_.runs},
+                {"close_deadline_ms", o_.close_timeout_ms},
+                {"events_per_run", o_.events_per_run},
+                {"disabled_wall_ms", median_min_max(disabled)},
+                {"wall_ms", median_min_max(wall)},
+                {"wall_ms_runs", wall},
+                {"expected", expected},
+                {"delivered_now", delivered_now},
+                {"delivered_next_run", delivered_next},
+                {"lost", expected - delivered_now - delivered_next}};
+    out["delta_ms"] = out["wall_ms"]["median"].get<double>() - out["disabled_wall_ms"]["median"].get<double>();
+    if (!next_wall.empty()) out["next_run_wall_ms"] = median_min_max(next_wall);
+    add_target(out);
+    return out;
+  }
+
+ private:
+  // The W2 targets, on this invocation's medians.
+  void add_target(json& out) const {
+    const double delta = out["delta_ms"];
+    const double median = out["wall_ms"]["median"];
+    const bool lossless = out["lost"] == 0;
+    if (o_.sink == "ok") {
+      out["target"] = "delta <= 5 ms, zero lost";
+      out["meets_target"] = delta <= 5 && lossless;
+    } else if (o_.sink == "blackhole") {
+      out["target"] = "wall <= close deadline + 50 ms, zero lost";
+      out["meets_target"] = median <= o_.close_timeout_ms + 50 && lossless;
+    } else {
+      out["target"] = "delta <= 10 ms, zero lost";
+      out["meets_target"] = delta <= 10 && lossless;
+    }
+  }
+
+  std::string describe() const {
+    std::string s;
+    for (const auto& a : argv_) s += (s.empty() ? "" : " ") + std::filesystem::path(a).filename().string();
+    return s;
+  }
+
+  // Runs the command to its end; its wall time in ms. Throws when it fails.
+  double run_child(const std::vector<std::string>& argv, const std::string& endpoint, bool disabled) {
+    flowtrack::test::child_options c;
+    c.env = {{"FLOWTRACK_ENDPOINT", endpoint},
+             {"FLOWTRACK_WRITE_KEY", "bench"},
+             {"FLOWTRACK_STATE_DIR", state_.path().string()},
+             {"FLOWTRACK_CLOSE_TIMEOUT_MS", std::to_string(o_.close_timeout_ms)},
+             {"FLOWTRACK_UPDATE_URL", "off"}};
+    c.unset_env = {"DO_NOT_TRACK", "FLOWTRACK_TELEMETRY_DISABLED", "FLOWTRACK_TELEMETRY_DEBUG", "DEBUG"};
+    if (disabled) c.env["FLOWTRACK_TELEMETRY_DISABLED"] = "1";
+    const auto t0 = steady::now();
+    flowtrack::test::child_process p(argv, c);
+    const int code = p.exit_code();
+    const double ms = std::chrono::duration<double, std::milli>(steady::now() - t0).count();
+    if (code != 0) throw std::runtime_error(argv.front() + " exited with " + std::to_string(code) + ": " + p.errors());
+    return ms;
+  }
+
+  const w2_options& o_;
+  sink_admin sink_;
+  state_dir state_;
+  refused_port refused_;
+  std::vector<std::string> argv_;
+};
+
+}  // namespace
+
+workload add_w2(CLI::App& app) {
+  auto o = std::make_shared<w2_options>();
+  auto* cmd = app.add_subcommand("w2", "CLI invocation: a whole command's wall time and lost events");
+  cmd->add_option("--endpoint", o->endpoint, "the sink (mock-segment), used by this workload alone")->required();
+  cmd->add_option("--sink", o->sink, "ok, blackhole (mock-segment mode) or down (a port nobody listens on)")
+      ->check(CLI::IsMember({"ok", "blackhole", "down"}));
+  cmd->add_option("--demo", o->demo, "flowtrack-demo binary (runs `whoami`, after a login)");
+  cmd->add_option("--runs", o->runs, "measured runs per scenario")->check(CLI::Range(1, 1000));
+  cmd->add_option("--close-timeout-ms", o->close_timeout_ms, "FLOWTRACK_CLOSE_TIMEOUT_MS (the demo's default: 3000)")
+      ->check(CLI::Range(0, 600000));
+  cmd->add_option("--events-per-run", o->events_per_run, "events one run sends")->check(CLI::Range(1, 1000000));
+  cmd->add_option("--client", o->client, "label in the report");
+  cmd->add_option("command", o->command, "any other command to measure, after --");
+  return {cmd, [o] { return w2_runner(*o).run(); }};
+}
+
+}  // namespace flowtrack::bench
