@@ -1,0 +1,57 @@
+// W1 throughput with @segment/analytics-node: track N events (bench/bench_common.cpp's
+// command_completed shape) from one thread as fast as it can, closeAndFlush, then read the
+// delivered count back from the sink. Prints one JSON object with the fields of
+// `flowtrack-bench w1`.
+//
+//   node w1.mjs --endpoint http://127.0.0.1:PORT [--events 200000] [--write-key bench]
+//
+// Settings: the largest batch it supports (flushAt 2500 events, the API's per-batch limit; it
+// also cuts a batch at its own 480 KB size limit) against the sink's /v1/batch. flushInterval,
+// maxRetries, httpRequestTimeout: the library's defaults. closeAndFlush gets no timeout (it
+// waits for every batch, like flowtrack-bench's 120 s close).
+import { Analytics } from '@segment/analytics-node';
+
+import { admin, commandCompleted, parseArgs } from './common.mjs';
+
+const args = parseArgs(process.argv.slice(2));
+const endpoint = args.endpoint;
+if (!endpoint) {
+  console.error('w1.mjs: --endpoint URL is required');
+  process.exit(2);
+}
+const n = Number(args.events ?? 200000);
+const writeKey = String(args['write-key'] ?? 'bench');
+const settings = { writeKey, host: endpoint, path: '/v1/batch', flushAt: 1000 };
+
+await admin(endpoint, '/admin/reset', 'POST');
+const analytics = new Analytics(settings);
+let failed = 0;
+analytics.on('error', () => ++failed);
+
+const cpu0 = process.cpuUsage();
+const t0 = process.hrtime.bigint();
+for (let i = 0; i < n; i++) analytics.track(commandCompleted(i));
+await analytics.closeAndFlush();
+const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+const used = process.cpuUsage(cpu0);
+const cpu = (used.user + used.system) / 1e6;
+
+const stats = await admin(endpoint, '/admin/stats');
+const delivered = stats.events_accepted ?? 0;
+console.log(
+  JSON.stringify({
+    workload: 'w1',
+    client: 'analytics-node',
+    events: n,
+    threads: 1,
+    gzip: false,
+    wall_s: wall,
+    cpu_s: cpu,
+    peak_rss_mib: process.resourceUsage().maxRSS / 1024,
+    delivered_at_sink: delivered,
+    events_per_s: delivered / wall,
+    cpu_s_per_100k: (cpu / n) * 100000,
+    failed_reported: failed,
+    settings: { flushAt: settings.flushAt },
+  }),
+);
