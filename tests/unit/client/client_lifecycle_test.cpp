@@ -9,6 +9,9 @@
 #include <thread>
 
 #include <asio/detached.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
 #include <asio/executor_work_guard.hpp>
 #include <asio/use_awaitable.hpp>
 
@@ -203,18 +206,24 @@ TEST(ClientLifecycle, WaitForCapacityReturnsWhenABatchLeavesTheQueue) {
   cfg.queue_capacity = 3;
   client c{io, cfg};
   for (int i = 0; i < 3; ++i) EXPECT_FALSE(c.track(event(i)));
-  std::promise<bool> woke;
-  std::thread waiter([&] { woke.set_value(c.wait_for_capacity(30s)); });
-  // The flush takes the queued messages into a batch: room, long before the 30 s timeout.
-  auto result = woke.get_future();
+  // The waiter reports back through the io_context, so the client closes only after it woke.
+  asio::steady_timer waiter_done(io, 30s);
+  std::atomic<bool> room{false};
+  std::thread waiter([&] {
+    room = c.wait_for_capacity(30s);
+    // Expired (not just cancelled): a wait that begins after this completes at once too.
+    asio::post(io, [&] { waiter_done.expires_at(steady::time_point::min()); });
+  });
+  const auto t0 = steady::now();
   ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
-    EXPECT_FALSE(co_await c.async_flush());
-    EXPECT_FALSE(c.track(event(3)));  // there is room again
+    EXPECT_FALSE(co_await c.async_flush());  // the queued messages leave in a batch: room
+    co_await waiter_done.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+    EXPECT_FALSE(c.track(event(3)));
     co_await c.async_close(5s);
   }));
-  EXPECT_EQ(result.wait_for(10s), std::future_status::ready);
   waiter.join();
-  EXPECT_TRUE(result.get());
+  EXPECT_TRUE(room.load());
+  EXPECT_LT(steady::now() - t0, 10s);  // woken by the room, not by its 30 s timeout
   EXPECT_EQ(received_messages(server).size(), 4u);
 }
 
