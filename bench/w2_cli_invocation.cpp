@@ -163,6 +163,7 @@ class w2_runner {
                 {"disabled_wall_ms", median_min_max(disabled)},
                 {"wall_ms", median_min_max(wall)},
                 {"wall_ms_runs", wall},
+                {"disabled_wall_ms_runs", disabled},
                 {"expected", expected},
                 {"delivered_now", delivered_now},
                 {"delivered_next_run", delivered_next},
