@@ -83,7 +83,10 @@ class client {
   /// completes when all is resolved or when `timeout` has passed, whichever comes first: at
   /// the deadline it cancels every operation in flight (resolve, connect, TLS handshake,
   /// write, read, backoff) and reports the rest as pending. Completes no later than the
-  /// deadline plus a few milliseconds. Idempotent: a second call waits for the first close
+  /// deadline plus a few milliseconds. With a spool (config::spool_dir), what is not
+  /// delivered is spooled for the next run; and when no server is reachable at all (connection
+  /// refused, the host name does not resolve) close() spools at once instead of retrying until
+  /// the deadline. Idempotent: a second call waits for the first close
   /// (bounded by its own timeout) and returns the same report.
   asio::awaitable<close_report> async_close(std::chrono::milliseconds timeout);
 

@@ -21,6 +21,9 @@ std::uint64_t next_random(std::uint64_t& state) {
   return z ^ (z >> 31);
 }
 
+// No server could be reached at all: nothing listens, or the name does not resolve.
+bool unreachable(std::error_code ec) { return ec == errc::connect_failed || ec == errc::resolve_failed; }
+
 const http::limits response_limits{.header_bytes = 16 * 1024, .body_bytes = 64 * 1024};
 
 // zlib's fastest level: batches of JSON events still shrink about 20x, at 1.5x the speed of
@@ -41,6 +44,12 @@ std::unique_ptr<connection> client_impl::acquire_connection() {
 void client_impl::release_connection(std::unique_ptr<connection> c) {
   if (c->is_open() && !stopped_ && idle_connections_.size() < cfg_.max_in_flight)
     idle_connections_.push_back(std::move(c));
+}
+
+void client_impl::end_unreachable_backoffs() {
+  if (!spool_ready()) return;
+  for (auto* s : senders_)
+    if (unreachable(s->last_error)) s->backoff.cancel();
 }
 
 void client_impl::abort_senders() {
@@ -134,6 +143,13 @@ asio::awaitable<void> client_impl::deliver(batch& b, sender_slot& slot) {
       log(log_level::warning, "batch attempt ", attempt_index + 1, " failed: ", ec.message());
     }
 
+    // Closing with a spool and no server reachable: retrying would only spend the caller's
+    // close deadline. The batch stays unresolved and close() spools it for the next run.
+    if (closing_ && unreachable(ec) && spool_ready()) {
+      log(log_level::info, "closing and no server reachable: batch of ", b.entries.size(), " left for the spool");
+      co_return;
+    }
+    slot.last_error = ec;
     const auto delay = retry_after.value_or(backoff_delay(cfg_.retry, attempt_index + 1, next_random(rng_state_)));
     if (!budget.may_retry(attempt_index + 1, std::chrono::steady_clock::now(), delay)) {
       log(log_level::error, "batch of ", b.entries.size(), " failed after ", attempt_index + 1, " attempt(s)");
@@ -143,6 +159,7 @@ asio::awaitable<void> client_impl::deliver(batch& b, sender_slot& slot) {
     counters_.retries.fetch_add(1, std::memory_order_relaxed);
     slot.backoff.expires_after(delay);
     co_await slot.backoff.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+    if (closing_ && unreachable(ec) && spool_ready()) co_return;  // close() began meanwhile: see above
   }
 }
 

@@ -247,14 +247,21 @@ asio::awaitable<close_report> client_impl::close(std::chrono::milliseconds timeo
   close_state_ = close_state::closing;
   queue_.close();
   closing_ = true;
+  end_unreachable_backoffs();
   pump();
   // With a spool, stop sending early enough to write it before the deadline.
   const auto stop_sending_at = spool_ ? deadline - std::min(cfg_.spool_reserve, timeout / 2) : deadline;
-  while (!all_resolved()) {
+  // Done when all is resolved, or when nothing is queued or in flight any more: what is left
+  // then are batches the senders gave up on for the spool (no server reachable).
+  bool timed_out = false;
+  while (!all_resolved() && (in_flight_ > 0 || queue_.size() > 0)) {
     settled_.reset();
-    if (!co_await settled_.wait_until(stop_sending_at)) break;
+    if (!co_await settled_.wait_until(stop_sending_at)) {
+      timed_out = true;
+      break;
+    }
   }
-  report_.deadline_reached = !all_resolved();
+  report_.deadline_reached = timed_out;
   if (report_.deadline_reached) {
     log(log_level::warning, "close deadline reached: cancelling ", in_flight_, " batch(es) in flight");
     aborting_ = true;

@@ -54,6 +54,7 @@ struct sender_slot {
   explicit sender_slot(asio::any_io_executor ex) : backoff(std::move(ex)) {}
   asio::steady_timer backoff;
   connection* conn = nullptr;
+  std::error_code last_error;  // of the attempt the backoff follows
 };
 
 struct counters {
@@ -115,6 +116,8 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   void release_replayed_files();
   void spool_pending();
   void note_spool_error(std::error_code ec);
+  /// Whether a usable spool is open (close() can keep what is not delivered).
+  bool spool_ready();
 
   // Sender (batch_sender.cpp)
   asio::awaitable<void> send_batch(std::shared_ptr<batch> b);
@@ -124,6 +127,8 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   void release_connection(std::unique_ptr<connection> c);
   void resolve_batch(batch& b, std::error_code outcome);
   void abort_senders();
+  /// close() began: batches waiting to retry an unreachable server stop waiting (with a spool).
+  void end_unreachable_backoffs();
 
   template <class... Parts>
   void log(log_level level, const Parts&... parts) const;

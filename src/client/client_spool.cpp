@@ -10,6 +10,11 @@ void client_impl::note_spool_error(std::error_code ec) {
   if (!spool_error_) spool_error_ = ec;
 }
 
+bool client_impl::spool_ready() {
+  std::lock_guard lock(spool_mutex_);
+  return spool_.has_value();
+}
+
 void client_impl::open_spool() {
   if (cfg_.spool_dir.empty()) return;
   std::lock_guard lock(spool_mutex_);

@@ -10,6 +10,9 @@
 #include <random>
 #include <set>
 
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
 #include "support/temp_dir.hpp"
 #include "client_test_support.hpp"
 #include "flowtrack/client.hpp"
@@ -90,6 +93,60 @@ TEST_F(ClientSpool, BlackHoledRunSpoolsEverythingAndTheNextRunDeliversIt) {
   for (int i = 0; i < 20; ++i) EXPECT_EQ(delivered[i]["properties"]["i"], i);  // oldest first
   EXPECT_EQ(report.delivered, 20u);
   EXPECT_EQ(spool_files(), 0u);  // acknowledged, so deleted
+}
+
+// Nothing listening: with a spool, close() does not spend its deadline retrying a server that
+// is not there; it spools at once and the next run delivers.
+TEST_F(ClientSpool, NothingListeningSpoolsAtOnceInsteadOfRetryingUntilTheDeadline) {
+  std::string closed_url;
+  {
+    loopback_server gone;
+    closed_url = gone.url();
+  }  // destroyed: nothing listens on its port now
+  {
+    asio::io_context io;
+    auto cfg = make_config(closed_url);
+    cfg.flush_interval = 1ms;  // batches are already retrying when close() begins
+    client c{io, cfg};
+    for (int i = 0; i < 30; ++i) ASSERT_FALSE(c.track({.user_id = "u", .event = "E", .properties = {{"i", i}}}));
+    close_report report;
+    ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+      asio::steady_timer t(co_await asio::this_coro::executor, 20ms);  // let the first attempts fail
+      co_await t.async_wait(asio::use_awaitable);
+      report = co_await c.async_close(5s);
+    }));
+    EXPECT_LT(report.elapsed, 500ms);  // not the 5 s deadline
+    EXPECT_FALSE(report.deadline_reached);
+    EXPECT_EQ(report.spooled, 30u);
+    EXPECT_EQ(report.pending, 0u);
+  }
+  loopback_server healthy;
+  asio::io_context io;
+  client c{io, make_config(healthy.url())};
+  close_report report;
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(2s); }));
+  EXPECT_EQ(report.delivered, 30u);
+  EXPECT_EQ(received_messages(healthy).size(), 30u);
+}
+
+// Without a spool there is nowhere else to keep them: close() retries until its deadline.
+TEST_F(ClientSpool, NothingListeningWithoutASpoolRetriesUntilTheDeadline) {
+  std::string closed_url;
+  {
+    loopback_server gone;
+    closed_url = gone.url();
+  }
+  asio::io_context io;
+  auto cfg = make_config(closed_url);
+  cfg.spool_dir.clear();
+  client c{io, cfg};
+  ASSERT_FALSE(c.track({.user_id = "u", .event = "E"}));
+  close_report report;
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(200ms); }));
+  EXPECT_TRUE(report.deadline_reached);
+  EXPECT_GE(report.elapsed, 200ms);
+  EXPECT_EQ(report.pending, 1u);
+  EXPECT_GT(c.statistics().retries, 0u);
 }
 
 TEST_F(ClientSpool, ReplayedFilesAreDeletedOnceDeliveredWithoutClose) {
