@@ -24,7 +24,7 @@ class category final : public std::error_category {
       case errc::tls_handshake_timeout: return "TLS handshake timed out";
       case errc::request_timeout: return "request timed out";
       case errc::connection_closed: return "connection closed before a response";
-      case errc::bad_response: return "malformed HTTP response";
+      case errc::bad_response: return "malformed or oversized HTTP response";
       case errc::http_status: return "request rejected by the server";
       case errc::retries_exhausted: return "retries exhausted";
       case errc::deadline_reached: return "close deadline reached";

@@ -189,6 +189,17 @@ bool parser<IsRequest>::done() const noexcept {
 }
 
 template <bool IsRequest>
+bool parser<IsRequest>::interim() const noexcept {
+  if constexpr (IsRequest) {
+    return false;
+  } else {
+    if (impl_->failed || !impl_->p.is_header_done()) return false;
+    const unsigned status = impl_->p.get().result_int();
+    return status >= 100 && status < 200 && status != 101;
+  }
+}
+
+template <bool IsRequest>
 bool parser<IsRequest>::got_some() const noexcept {
   return impl_->p.got_some() || !impl_->pending.empty();
 }

@@ -84,6 +84,9 @@ class parser {
   /// (nothing received at all is not an error: check got_some()).
   std::error_code feed_eof();
   bool done() const noexcept;
+  /// A response whose header is complete and whose status is interim (1xx other than 101):
+  /// the final response follows on the same connection. Always false for a request.
+  bool interim() const noexcept;
   bool got_some() const noexcept;
   /// The parsed message; call once, after done().
   message_type release();

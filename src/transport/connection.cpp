@@ -106,7 +106,7 @@ asio::awaitable<std::error_code> connection::connect_socket(const timeout_config
 }
 
 asio::awaitable<std::error_code> connection::write_and_read(std::string_view head, std::string_view body,
-                                                            http::response_parser& parser) {
+                                                            http::response_parser& parser, http::limits limits) {
   std::array<asio::const_buffer, 2> request{asio::buffer(head), asio::buffer(body)};
   // if/else, never co_await inside ?: (g++ 12 miscompiles it).
   std::error_code write_ec;
@@ -120,7 +120,16 @@ asio::awaitable<std::error_code> connection::write_and_read(std::string_view hea
     co_return write_ec == asio::error::operation_aborted ? write_ec : std::error_code(errc::connection_closed);
   }
   std::array<char, 4096> chunk;
-  while (!parser.done()) {
+  for (;;) {
+    if (parser.done()) {
+      if (!parser.interim()) break;
+      // 100 Continue, 102 Processing...: interim, even unasked for; the final response follows
+      // (RFC 9110, 15.2). The whole-request timeout still bounds an endless series of them.
+      const std::string rest = parser.take_leftover();
+      parser = http::response_parser{limits};
+      if (!rest.empty() && parser.feed(rest)) co_return errc::bad_response;
+      continue;
+    }
     std::error_code read_ec;
     std::size_t n = 0;
     if (tls_) {
@@ -150,7 +159,7 @@ asio::awaitable<std::error_code> connection::exchange(std::string_view head, std
   if (!open_) co_return errc::connection_closed;
   http::response_parser parser{limits};
   timer_.expires_after(timeout);
-  auto result = co_await (write_and_read(head, body, parser) || timer_.async_wait(as_value));
+  auto result = co_await (write_and_read(head, body, parser, limits) || timer_.async_wait(as_value));
   if (aborted_) co_return asio::error::operation_aborted;
   std::error_code ec = result.index() == 1 ? std::error_code(errc::request_timeout) : std::get<0>(result);
   if (ec) {

@@ -36,7 +36,8 @@ class connection {
   asio::awaitable<std::error_code> open(const timeout_config& timeouts,
                                         std::vector<asio::ip::tcp::endpoint>& addresses);
 
-  /// Writes `head` then `body`, and reads one response into `out` within `timeout`.
+  /// Writes `head` then `body`, and reads one response into `out` within `timeout` (interim 1xx
+  /// responses before it are skipped; `limits` apply to each response).
   /// Errors: errc::request_timeout, errc::connection_closed (EOF or reset before a whole
   /// response), errc::bad_response, operation_aborted after abort(). After an error, or a
   /// response without keep-alive, the connection is closed.
@@ -56,7 +57,7 @@ class connection {
   asio::awaitable<std::error_code> connect_socket(const timeout_config& timeouts,
                                                   std::vector<asio::ip::tcp::endpoint>& addresses);
   asio::awaitable<std::error_code> write_and_read(std::string_view head, std::string_view body,
-                                                  http::response_parser& parser);
+                                                  http::response_parser& parser, http::limits limits);
   asio::ip::tcp::socket& socket() noexcept;
 
   asio::any_io_executor ex_;

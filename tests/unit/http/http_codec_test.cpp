@@ -84,6 +84,36 @@ TEST(ResponseParser, EnforcesHeaderAndBodyLimits) {
             parse_error::body_too_large);
 }
 
+TEST(ResponseParser, InterimResponseIsDoneAndKeepsTheFinalOneAsLeftover) {
+  response_parser p;
+  ASSERT_FALSE(p.feed("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK"));
+  ASSERT_TRUE(p.done());
+  EXPECT_TRUE(p.interim());
+  response_parser final_response;
+  ASSERT_FALSE(final_response.feed(p.take_leftover()));
+  ASSERT_TRUE(final_response.done());
+  EXPECT_FALSE(final_response.interim());
+  EXPECT_EQ(final_response.release().body, "OK");
+}
+
+TEST(ResponseParser, OnlyNon101InformationalStatusesAreInterim) {
+  const std::pair<const char*, bool> cases[] = {{"HTTP/1.1 102 Processing\r\n\r\n", true},
+                                                {"HTTP/1.1 103 Early Hints\r\n\r\n", true},
+                                                {"HTTP/1.1 101 Switching Protocols\r\n\r\n", false},
+                                                {"HTTP/1.1 204 No Content\r\n\r\n", false}};
+  for (const auto& [wire, interim] : cases) {
+    response_parser p;
+    ASSERT_FALSE(p.feed(wire)) << wire;
+    EXPECT_EQ(p.interim(), interim) << wire;
+  }
+  response_parser partial;
+  ASSERT_FALSE(partial.feed("HTTP/1.1 100 Cont"));
+  EXPECT_FALSE(partial.interim());  // not until its header is complete
+  request_parser request;
+  ASSERT_FALSE(request.feed("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_FALSE(request.interim());
+}
+
 TEST(RequestParser, KeepsPipelinedLeftover) {
   request_parser p;
   ASSERT_FALSE(p.feed("POST /v1/batch HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}GET / HTTP/1.1\r\n"));
