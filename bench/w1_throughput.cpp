@@ -24,9 +24,23 @@ struct w1_options {
   int events = 200000;
   int threads = 1;
   bool gzip = false;
+  bool fresh = false;
 };
 
-json w1(const std::string& endpoint, const std::string& key, int n, int threads, bool gzip) {
+// The next event of a producer. By default the producer reuses one message and changes what
+// differs per event (user id, sequence): building a fresh nlohmann::json with 8 members costs
+// 1.7-4 us by itself (docs/PERFORMANCE.md), more than track() and delivery together, and is the
+// application's cost, not the client's. --fresh-events builds every event from scratch.
+void next_event(track_message& m, int i, bool fresh) {
+  if (fresh) {
+    m = command_completed(i);
+    return;
+  }
+  m.user_id = "user-" + std::to_string(i % 1000);
+  m.properties["sequence"] = i;
+}
+
+json w1(const std::string& endpoint, const std::string& key, int n, int threads, bool gzip, bool fresh) {
   flowtrack::test::http_post(endpoint, "/admin/reset", "");
   asio::io_context io;
   // Largest batches Segment accepts; the default queue capacity (10000) is the memory bound.
@@ -40,8 +54,9 @@ json w1(const std::string& endpoint, const std::string& key, int n, int threads,
   std::vector<std::thread> producers;
   for (int t = 0; t < threads; ++t) {
     producers.emplace_back([&, t] {
+      auto m = command_completed(t);
       for (int i = t; i < n; i += threads) {
-        auto m = command_completed(i);
+        next_event(m, i, fresh);
         // track() never waits: a full queue refuses the message at once. This producer would
         // rather wait than drop, so it waits for room and offers the message again.
         while (c.track(m) == flowtrack::errc::queue_full) {
@@ -66,6 +81,7 @@ json w1(const std::string& endpoint, const std::string& key, int n, int threads,
           {"events", n},
           {"threads", threads},
           {"gzip", gzip},
+          {"events_built", fresh ? "fresh" : "reused"},
           {"wall_s", wall},
           {"cpu_s", cpu},
           {"peak_rss_mib", peak_rss_mib()},
@@ -88,7 +104,8 @@ workload add_w1(CLI::App& app) {
   cmd->add_option("--events", o->events)->check(CLI::Range(1, 100000000));
   cmd->add_option("--threads", o->threads)->check(CLI::Range(1, 64));
   cmd->add_flag("--gzip", o->gzip);
-  return {cmd, [o] { return w1(o->endpoint, o->key, o->events, o->threads, o->gzip); }};
+  cmd->add_flag("--fresh-events", o->fresh, "build every event's nlohmann::json from scratch");
+  return {cmd, [o] { return w1(o->endpoint, o->key, o->events, o->threads, o->gzip, o->fresh); }};
 }
 
 }  // namespace flowtrack::bench
