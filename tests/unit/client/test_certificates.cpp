@@ -37,12 +37,12 @@ void add_extension(X509* cert, X509* issuer, int nid, const char* value) {
 }
 
 cert_ptr make_cert(EVP_PKEY* key, const char* common_name, X509* issuer, EVP_PKEY* issuer_key, bool is_ca,
-                   const std::string& san = {}) {
+                   const std::string& san = {}, bool expired = false) {
   cert_ptr cert(X509_new(), X509_free);
   X509_set_version(cert.get(), 2);
   ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), static_cast<long>(std::random_device{}() & 0x7fffffff));
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 24 * 3600);
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), expired ? -2 * 24 * 3600 : -3600);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), expired ? -24 * 3600 : 24 * 3600);
   X509_set_pubkey(cert.get(), key);
   X509_NAME* name = X509_get_subject_name(cert.get());
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name), -1, -1, 0);
@@ -70,7 +70,7 @@ void write_pem(const std::filesystem::path& path, X509* cert, EVP_PKEY* key) {
 
 }  // namespace
 
-test_pki make_test_pki(const std::string& name, const std::string& subject_alt_names) {
+test_pki make_test_pki(const std::string& name, const std::string& subject_alt_names, leaf_kind leaf) {
   test_pki pki;
   pki.dir = std::filesystem::temp_directory_path() /
             ("flowtrack-pki-" + name + "-" + std::to_string(std::random_device{}()));
@@ -78,7 +78,9 @@ test_pki make_test_pki(const std::string& name, const std::string& subject_alt_n
   auto ca_key = make_key();
   auto ca = make_cert(ca_key.get(), ("flowtrack test CA " + name).c_str(), nullptr, nullptr, true);
   auto server_key = make_key();
-  auto server = make_cert(server_key.get(), "localhost", ca.get(), ca_key.get(), false, subject_alt_names);
+  const bool self_signed = leaf == leaf_kind::self_signed;
+  auto server = make_cert(server_key.get(), "localhost", self_signed ? nullptr : ca.get(),
+                          self_signed ? nullptr : ca_key.get(), false, subject_alt_names, leaf == leaf_kind::expired);
   pki.ca_cert = pki.dir / "ca.pem";
   pki.server_cert = pki.dir / "server.pem";
   pki.server_key = pki.dir / "server.key";

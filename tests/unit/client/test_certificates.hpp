@@ -1,5 +1,6 @@
 // Test PKI made at test time with OpenSSL: a CA and a server certificate it signs, for
-// "localhost" and 127.0.0.1, written as PEM files into a fresh temporary directory.
+// "localhost" and 127.0.0.1, written as PEM files into a fresh temporary directory. The server
+// certificate can also be made expired, or self-signed (the CA then signs nothing).
 #pragma once
 
 #include <filesystem>
@@ -14,8 +15,16 @@ struct test_pki {
   std::filesystem::path server_key;
 };
 
-/// Creates a CA and a server certificate signed by it, naming `subject_alt_names`.
-/// Throws std::runtime_error on failure.
-test_pki make_test_pki(const std::string& name, const std::string& subject_alt_names = "DNS:localhost,IP:127.0.0.1");
+/// What the server certificate is like.
+enum class leaf_kind {
+  valid,        ///< signed by the CA, valid from an hour ago to a day from now
+  expired,      ///< signed by the CA, valid from two days ago to one day ago
+  self_signed,  ///< signed by its own key, valid now
+};
+
+/// Creates a CA and a server certificate (signed by it unless self_signed), naming
+/// `subject_alt_names`. Throws std::runtime_error on failure.
+test_pki make_test_pki(const std::string& name, const std::string& subject_alt_names = "DNS:localhost,IP:127.0.0.1",
+                       leaf_kind leaf = leaf_kind::valid);
 
 }  // namespace flowtrack::test
