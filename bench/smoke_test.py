@@ -100,7 +100,7 @@ def main():
         if (PEER / "node_modules").is_dir() and shutil.which("node"):
             peer_w1 = run_json(["node", str(PEER / "w1.mjs"), "--endpoint", sink.url, "--events", "2000"])
             check(W1_FIELDS <= peer_w1.keys(), f"peer w1: fields {sorted(W1_FIELDS - peer_w1.keys())} missing")
-            check(peer_w1["delivered_at_sink"] == 2000, f"peer w1: {peer_w1['delivered_at_sink']} of 2000 delivered")
+            check(peer_w1["delivered_unique"] == 2000, f"peer w1: {peer_w1['delivered_unique']} of 2000 delivered")
             lines.append(("w1_1t", peer_w1))
             r = run_json(w2 + ["--sink", "ok", "--client", "analytics-node", "--", "node", str(PEER / "w2.mjs")])
             check_w2(r, "ok", "analytics-node", lossless=True)

@@ -7,7 +7,8 @@
 # Every JSON line goes to bench/results/<date>-<host>.jsonl (tagged with its round and label);
 # bench/report.py then prints one markdown table: medians of the rounds for both clients, the
 # ratio, the target and PASS/MISS. Without --quick it then measures W1 against N for
-# both and draws docs/performance-w1.png (bench/plot.sh).
+# both (N = 10k..200k, 3 sweeps) and draws docs/performance-w1.png (bench/plot.sh). About 15
+# minutes on a 2-core machine, most of it analytics-node's W1.
 #
 # Usage: scripts/bench.sh [--quick] [--rounds R] [--events N] [--w2-runs K] [--no-plot]
 #                         [--build-dir DIR] [--out FILE]
@@ -102,10 +103,13 @@ for ((r = 1; r <= rounds; r++)); do
   done
 done
 
+# W1 against N for the plot (round 0: not in the table), the median of 3 sweeps.
 if $plot; then
-  for n in 10000 25000 50000 100000 200000; do
-    record 0 w1_sweep "${bench[@]}" w1 --endpoint "$url" --events "$n"
-    record 0 w1_sweep node "$peer/w1.mjs" --endpoint "$url" --events "$n"
+  for ((s = 1; s <= 3; s++)); do
+    for n in 10000 25000 50000 100000 200000; do
+      record 0 w1_sweep "${bench[@]}" w1 --endpoint "$url" --events "$n"
+      record 0 w1_sweep node "$peer/w1.mjs" --endpoint "$url" --events "$n"
+    done
   done
 fi
 

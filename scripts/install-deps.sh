@@ -10,7 +10,8 @@ packages=(
   libssl-dev zlib1g-dev libcli11-dev
   openssl curl python3 ca-certificates nftables iproute2
 )
-# Optional extras asked for by name: "chromium" for the live-page browser test.
+# Optional extras asked for by name: "chromium" for the live-page browser test, "gnuplot-nox"
+# for the benchmark plot (bench/plot.sh).
 packages+=("$@")
 
 missing=()
