@@ -5,14 +5,29 @@
 
 #include <filesystem>
 #include <string>
+#include <system_error>
+#include <utility>
 
 namespace flowtrack::test {
 
+/// Owns its directory: removed with everything in it when the test_pki is destroyed.
 struct test_pki {
   std::filesystem::path dir;
   std::filesystem::path ca_cert;      ///< trust anchor to give the client
   std::filesystem::path server_cert;  ///< leaf, signed by ca_cert
   std::filesystem::path server_key;
+
+  test_pki() = default;
+  test_pki(test_pki&& other) noexcept
+      : dir(std::exchange(other.dir, {})),
+        ca_cert(std::move(other.ca_cert)),
+        server_cert(std::move(other.server_cert)),
+        server_key(std::move(other.server_key)) {}
+  test_pki& operator=(test_pki&&) = delete;
+  ~test_pki() {
+    std::error_code ignored;
+    if (!dir.empty()) std::filesystem::remove_all(dir, ignored);
+  }
 };
 
 /// What the server certificate is like.
