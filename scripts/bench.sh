@@ -69,7 +69,9 @@ url=${line#listening on }
 [[ $line == "listening on "* ]] || { echo "bench.sh: mock-segment did not start" >&2; cat "$work/sink.err" >&2; exit 1; }
 
 mkdir -p bench/results
-[[ -n $out ]] || out=bench/results/$(date +%Y-%m-%d)-$(hostname -s)$($quick && echo -quick).jsonl
+suffix=""
+if $quick; then suffix=-quick; fi
+[[ -n $out ]] || out=bench/results/$(date +%Y-%m-%d)-$(hostname -s)$suffix.jsonl
 : >"$out"
 echo "bench.sh: sink $url (mock-segment --lean), $rounds round(s), N = $events; results in $out" >&2
 
