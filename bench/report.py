@@ -144,7 +144,12 @@ def main():
         sections.append((f"W2, {what}", f"w2_{scenario}", w2_metrics(scenario)))
 
     print(f"Results: {sys.argv[1]}; medians of {len(rounds)} round(s)"
-          + (f" (W2: each round's median of {w2_runs} runs)" if w2_runs else "") + ".\n")
+          + (f" (W2: each round's median of {w2_runs} runs)" if w2_runs else "") + ".")
+    meta = next((r for r in records if r.get("label") == "meta"), None)
+    if meta:
+        print(f"flowtrack {meta['commit']}, {meta['host']}: {meta['cpus']} x {meta['cpu']}, load average at the start"
+              f" {meta['loadavg']}, node {meta['node']}, {meta['date']}.")
+    print()
     print(f"| workload | metric | flowtrack | {PEER} | ratio (flowtrack / {PEER}) | target | result |")
     print("|---|---|--:|--:|--:|---|---|")
     for title, label, metrics in sections:

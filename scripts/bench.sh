@@ -87,6 +87,13 @@ record() {
   echo "bench.sh: round $round: $label ($(basename "$1")) done" >&2
 }
 
+# What was measured, where: the first line.
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+git diff --quiet HEAD -- src include apps 2>/dev/null || commit="$commit+local changes"
+printf '{"round":0,"label":"meta","commit":"%s","host":"%s","cpu":"%s","cpus":%s,"loadavg":"%s","node":"%s","date":"%s"}\n' \
+  "$commit" "$(hostname -s)" "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" "$(nproc)" \
+  "$(cut -d' ' -f1-3 /proc/loadavg)" "$(node --version)" "$(date -Iseconds)" >>"$out"
+
 bench=("$bin/flowtrack-bench")
 w2() { "${bench[@]}" w2 --endpoint "$url" --runs "$w2_runs" --sink "$@"; }
 
