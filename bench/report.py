@@ -137,6 +137,7 @@ def main():
         ("sink ceiling (mock-segment --lean, flowtrack-sink-load, 2 connections)", "sink_ceiling", SINK),
         ("micro (flowtrack-bench micro)", "micro", MICRO),
         (f"W1, 1 thread, N = {n}", "w1_1t", W1_TARGETS),
+        (f"W1, 1 thread, every event built from scratch (--fresh-events), N = {n}", "w1_1t_fresh", W1_PLAIN),
         (f"W1, 4 threads, N = {n}", "w1_4t", W1_PLAIN),
         (f"W1, gzip, N = {n}", "w1_gzip", W1_PLAIN),
     ]

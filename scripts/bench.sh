@@ -3,7 +3,7 @@
 # run: builds what it needs (default preset, build/), installs the peer (npm ci), starts ONE
 # mock-segment --lean sink on a free port, then runs ROUNDS interleaved rounds (flowtrack, then
 # the peer, workload by workload) of: the sink's ceiling (first round only), micro, W1 (1 thread,
-# 4 threads, gzip; the peer: 1 thread) and W2 (the sink ok, black-holed, not listening).
+# 1 thread building every event from scratch, 4 threads, gzip; the peer: 1 thread) and W2 (the sink ok, black-holed, not listening).
 # Every JSON line goes to bench/results/<date>-<host>.jsonl (tagged with its round and label);
 # bench/report.py then prints one markdown table: medians of the rounds for both clients, the
 # ratio, the target and PASS/MISS. Without --quick it then measures W1 against N for
@@ -104,6 +104,7 @@ for ((r = 1; r <= rounds; r++)); do
   record "$r" micro "${bench[@]}" micro --events "$micro_events"
   record "$r" w1_1t "${bench[@]}" w1 --endpoint "$url" --events "$events"
   record "$r" w1_1t node "$peer/w1.mjs" --endpoint "$url" --events "$events"
+  record "$r" w1_1t_fresh "${bench[@]}" w1 --endpoint "$url" --events "$events" --fresh-events
   record "$r" w1_4t "${bench[@]}" w1 --endpoint "$url" --events "$events" --threads 4
   record "$r" w1_gzip "${bench[@]}" w1 --endpoint "$url" --events "$events" --gzip
   for sink in ok blackhole down; do
