@@ -1,5 +1,5 @@
 // flowtrack-bench micro: track() latency with the endpoint down (p50/p99/max ns; also with
-// write-ahead on), encoding ns/event, batch assembly bytes/s.
+// write-ahead on), encoding ns/event, batch assembly bytes/s, gzip MB/s at levels 1 and 6.
 #include <filesystem>
 #include <random>
 #include <stdexcept>
@@ -8,6 +8,7 @@
 #include <flowtrack/client.hpp>
 
 #include "bench_common.hpp"
+#include "http/gzip.hpp"
 #include "wire/batch_body.hpp"
 #include "wire/encoder.hpp"
 
@@ -79,6 +80,31 @@ json micro(int n) {
     assembled += body.size();
   }
   out["batch_assembly_bytes_per_s"] = static_cast<double>(assembled) / std::chrono::duration<double>(steady::now() - b0).count();
+
+  // gzip of one full batch of distinct events (each its own messageId and sequence), at the
+  // client's level (1) and zlib's default (6): MB/s of input and how much smaller.
+  {
+    flowtrack::detail::batch_limiter limiter(2500, 500000, flowtrack::detail::batch_envelope_bytes(context));
+    flowtrack::detail::begin_batch_body(body, context, 500000);
+    bool first = true;
+    for (int i = 0;; ++i) {
+      flowtrack::detail::encode(command_completed(i), {.now = std::chrono::system_clock::now()}, encoded);
+      if (!limiter.try_add(encoded.json.size())) break;
+      flowtrack::detail::append_to_batch_body(body, encoded.json, first);
+      first = false;
+    }
+    flowtrack::detail::finish_batch_body(body);
+    for (const int level : {1, 6}) {
+      std::string compressed;
+      constexpr int reps = 20;
+      const auto g0 = steady::now();
+      for (int r = 0; r < reps; ++r) flowtrack::http::gzip_compress(body, compressed, level);
+      const double s = std::chrono::duration<double>(steady::now() - g0).count() / reps;
+      const std::string key = "gzip_level_" + std::to_string(level);
+      out[key] = {{"mb_per_s", static_cast<double>(body.size()) / s / 1e6},
+                  {"ratio", static_cast<double>(body.size()) / static_cast<double>(compressed.size())}};
+    }
+  }
   out["events"] = n;
   return out;
 }

@@ -79,6 +79,10 @@ MICRO = [
     metric("track() p50, ns (write-ahead)", lambda r: r["track_write_ahead"]["p50_ns"], "{:,.0f}"),
     metric("encoding, ns/event", lambda r: r["encode_ns_per_event"], "{:,.0f}"),
     metric("batch assembly, MB/s", lambda r: r["batch_assembly_bytes_per_s"] / 1e6, "{:,.0f}"),
+    metric("gzip level 1 (the client's), MB/s", lambda r: r.get("gzip_level_1", {}).get("mb_per_s"), "{:,.0f}"),
+    metric("gzip level 1, times smaller", lambda r: r.get("gzip_level_1", {}).get("ratio"), "{:.1f}"),
+    metric("gzip level 6, MB/s", lambda r: r.get("gzip_level_6", {}).get("mb_per_s"), "{:,.0f}"),
+    metric("gzip level 6, times smaller", lambda r: r.get("gzip_level_6", {}).get("ratio"), "{:.1f}"),
 ]
 
 SINK = [
@@ -95,7 +99,9 @@ def combine(records, m):
         walls = [r["wall_ms"]["median"] for r in records]
         disabled = [r["disabled_wall_ms"]["median"] for r in records]
         return statistics.median(walls) - statistics.median(disabled)
-    values = [m["read"](r) for r in records]
+    values = [v for v in (m["read"](r) for r in records) if v is not None]  # None: not in older records
+    if not values:
+        return None
     return sum(values) if m["combine"] == "sum" else statistics.median(values)
 
 

@@ -82,7 +82,7 @@ struct config {
   retry_config retry;
   timeout_config timeouts;
   tls_config tls;
-  /// Compress request bodies (Content-Encoding: gzip, zlib's fastest level: about 20x smaller
+  /// Compress request bodies (Content-Encoding: gzip, zlib's fastest level: about 9x smaller
   /// for typical batches).
   bool gzip = false;
 

@@ -26,8 +26,8 @@ bool unreachable(std::error_code ec) { return ec == errc::connect_failed || ec =
 
 const http::limits response_limits{.header_bytes = 16 * 1024, .body_bytes = 64 * 1024};
 
-// zlib's fastest level: batches of JSON events still shrink about 20x, at 1.5x the speed of
-// the default level (docs/PERFORMANCE.md); the client's CPU is its host's.
+// zlib's fastest level: a batch of events still shrinks about 9x (10x at the default level 6),
+// at about twice the speed (docs/PERFORMANCE.md); the client's CPU is its host's.
 constexpr int gzip_level = 1;
 
 }  // namespace
