@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential clang cmake ninja-build pkg-config
   libasio-dev libboost1.81-dev nlohmann-json3-dev libgtest-dev libgmock-dev
-  libssl-dev zlib1g-dev libcli11-dev
+  libssl-dev zlib1g-dev libcli11-dev libbenchmark-dev
   openssl curl python3 ca-certificates nftables iproute2
 )
 # Optional extras asked for by name: "chromium" for the live-page browser test, "gnuplot-nox"
