@@ -14,6 +14,7 @@
 #include <asio/io_context.hpp>
 #include <flowtrack/client.hpp>
 
+// NOLINTNEXTLINE(bugprone-exception-escape): a config the client rejects is a bug: terminate
 int main(int argc, char** argv) {
   std::string endpoint = "https://api.segment.io";
   std::string write_key;

@@ -10,6 +10,7 @@
 #include <flowtrack/cli/command_runner.hpp>
 #include <flowtrack/cli/telemetry.hpp>
 
+// NOLINTNEXTLINE(bugprone-exception-escape): errors are handled where they occur; a bug may terminate
 int main(int argc, char** argv) {
   CLI::App app{"Greets people, with telemetry."};
   std::string name = "world";

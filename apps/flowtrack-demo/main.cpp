@@ -64,6 +64,7 @@ std::chrono::milliseconds env_ms(const cli::env_lookup& env, const char* name, i
 
 }  // namespace
 
+// NOLINTNEXTLINE(bugprone-exception-escape): errors are handled where they occur; a bug may terminate
 int main(int argc, char** argv) {
   const std::string version = flowtrack::library_version();
   const auto env = cli::process_environment();

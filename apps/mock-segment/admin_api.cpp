@@ -113,7 +113,7 @@ std::optional<admin_reply> handle_admin(const http::request& req, store& s) {
   }
   if (path == "/admin/latest-version" && req.method == "POST") {
     auto body = nlohmann::json::parse(req.body, nullptr, false);
-    if (!body.is_object()) return bad_request("expected {\"version\": \"x.y.z\", \"delay_ms\": N}");
+    if (!body.is_object()) return bad_request(R"(expected {"version": "x.y.z", "delay_ms": N})");
     if (auto v = body.find("version"); v != body.end()) {
       if (!v->is_string()) return bad_request("version must be a string");
       s.latest_version = v->get<std::string>();

@@ -9,6 +9,7 @@
 
 #include "server.hpp"
 
+// NOLINTNEXTLINE(bugprone-exception-escape): only bad_alloc or a bad option table escape the try
 int main(int argc, char** argv) {
   mock_segment::server_options options;
   std::vector<std::string> keys;

@@ -20,7 +20,8 @@
 namespace mock_segment {
 
 /// Limits on a request as it arrives (before any gzip decoding).
-inline constexpr flowtrack::http::limits wire_limits{.header_bytes = 16 * 1024, .body_bytes = 600 * 1024};
+inline constexpr flowtrack::http::limits wire_limits{.header_bytes = std::size_t{16} * 1024,
+                                                     .body_bytes = std::size_t{600} * 1024};
 
 struct server_options {
   std::string host = "127.0.0.1";

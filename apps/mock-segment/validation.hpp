@@ -12,8 +12,8 @@
 
 namespace mock_segment {
 
-inline constexpr std::size_t max_message_bytes = 32 * 1024;
-inline constexpr std::size_t max_batch_bytes = 500 * 1024;
+inline constexpr std::size_t max_message_bytes = std::size_t{32} * 1024;
+inline constexpr std::size_t max_batch_bytes = std::size_t{500} * 1024;
 inline constexpr std::size_t max_batch_messages = 2500;
 inline constexpr std::size_t max_message_id_length = 100;
 

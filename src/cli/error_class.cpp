@@ -151,6 +151,7 @@ constexpr int max_depth = 32;
 // generic wrapper (or not a std::exception at all).
 std::optional<std::string> informative(const std::exception_ptr& e, int depth);
 
+// NOLINTNEXTLINE(misc-no-recursion): one level per nested exception, bounded by max_depth
 std::optional<std::string> informative(const std::exception& e, int depth) {
   if (auto* sys = dynamic_cast<const std::system_error*>(&e)) return error_class(sys->code());
   if (!is_generic(e)) return type_name(e);
@@ -159,6 +160,7 @@ std::optional<std::string> informative(const std::exception& e, int depth) {
   return informative(nested->nested_ptr(), depth + 1);
 }
 
+// NOLINTNEXTLINE(misc-no-recursion): one level per nested exception, bounded by max_depth
 std::optional<std::string> informative(const std::exception_ptr& e, int depth) {
   if (!e) return std::nullopt;
   try {

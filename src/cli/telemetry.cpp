@@ -184,7 +184,7 @@ std::unique_ptr<telemetry> make_telemetry(asio::any_io_executor ex, telemetry_op
           diag << name << ": telemetry: " << line << '\n';
         };
       }
-      sink = make_client_sink(ex, std::move(cfg));
+      sink = make_client_sink(std::move(ex), std::move(cfg));
     }
     return std::make_unique<sink_telemetry>(std::move(sink), telemetry_state::enabled, std::move(base), anonymous_id,
                                             timeout);

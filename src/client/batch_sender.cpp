@@ -24,7 +24,7 @@ std::uint64_t next_random(std::uint64_t& state) {
 // No server could be reached at all: nothing listens, or the name does not resolve.
 bool unreachable(std::error_code ec) { return ec == errc::connect_failed || ec == errc::resolve_failed; }
 
-const http::limits response_limits{.header_bytes = 16 * 1024, .body_bytes = 64 * 1024};
+const http::limits response_limits{.header_bytes = std::size_t{16} * 1024, .body_bytes = std::size_t{64} * 1024};
 
 // zlib's fastest level: a batch of events still shrinks about 9x (10x at the default level 6),
 // at about twice the speed (docs/PERFORMANCE.md); the client's CPU is its host's.

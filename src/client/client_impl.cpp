@@ -22,7 +22,7 @@ namespace {
 
 constexpr std::size_t segment_max_batch_messages = 2500;
 constexpr std::size_t segment_max_batch_bytes = 500000;
-constexpr std::size_t segment_max_message_bytes = 32 * 1024;
+constexpr std::size_t segment_max_message_bytes = std::size_t{32} * 1024;
 
 void validate(const config& c) {
   auto bad = [](const char* what) { throw std::system_error(errc::invalid_config, what); };
@@ -70,6 +70,7 @@ endpoint_url parsed_endpoint(std::string_view url) {
 
 }  // namespace
 
+// NOLINTNEXTLINE(performance-unnecessary-value-param): the public by-value executor ends here
 client_impl::client_impl(asio::any_io_executor ex, config cfg)
     : cfg_(validated(std::move(cfg))),
       endpoint_(parsed_endpoint(cfg_.endpoint)),

@@ -51,7 +51,7 @@ struct batch {
 
 /// What close() may abort in a running sender.
 struct sender_slot {
-  explicit sender_slot(asio::any_io_executor ex) : backoff(std::move(ex)) {}
+  explicit sender_slot(const asio::any_io_executor& ex) : backoff(ex) {}
   asio::steady_timer backoff;
   connection* conn = nullptr;
   std::error_code last_error;  // of the attempt the backoff follows
@@ -90,7 +90,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
 
  private:
   struct flush_waiter {
-    explicit flush_waiter(asio::any_io_executor ex, std::uint64_t end) : done(std::move(ex)), end_seq(end) {}
+    explicit flush_waiter(const asio::any_io_executor& ex, std::uint64_t end) : done(ex), end_seq(end) {}
     strand_event done;
     std::uint64_t end_seq;  // resolved when every seq < end_seq is resolved
     std::error_code result;

@@ -15,7 +15,7 @@ namespace flowtrack::detail {
 
 class strand_event {
  public:
-  explicit strand_event(asio::any_io_executor ex) : timer_(std::move(ex)) {}
+  explicit strand_event(const asio::any_io_executor& ex) : timer_(ex) {}
 
   void notify() {
     set_ = true;

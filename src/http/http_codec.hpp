@@ -52,8 +52,8 @@ struct response {
 };
 
 struct limits {
-  std::size_t header_bytes = 16 * 1024;
-  std::size_t body_bytes = 1024 * 1024;
+  std::size_t header_bytes = std::size_t{16} * 1024;
+  std::size_t body_bytes = std::size_t{1024} * 1024;
 };
 
 /// The request line and headers, with `Content-Length: content_length` and, unless keep_alive,

@@ -99,7 +99,7 @@ bool clock_time(std::string_view s, int& h, int& m, int& sec) {
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const auto yoe = static_cast<unsigned>(y - era * 400);
   const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
   return era * 146097 + static_cast<std::int64_t>(yoe * 365 + yoe / 4 - yoe / 100 + doy) - 719468;
 }
@@ -148,7 +148,8 @@ std::optional<std::int64_t> parse_http_date(std::string_view s) {
   const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
   if (day < 1 || day > month_days[month - 1] || (month == 2 && day == 29 && !leap)) return std::nullopt;
   const std::int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  return days * 86400 + h * 3600 + m * 60 + sec;
+  const int second_of_day = h * 3600 + m * 60 + sec;
+  return days * 86400 + second_of_day;
 }
 
 }  // namespace

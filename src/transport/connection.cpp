@@ -18,7 +18,7 @@ namespace flowtrack::detail {
 using namespace asio::experimental::awaitable_operators;
 constexpr auto as_value = asio::experimental::as_tuple(asio::use_awaitable);
 
-connection::connection(asio::any_io_executor strand, asio::ssl::context* tls, const endpoint_url& ep)
+connection::connection(const asio::any_io_executor& strand, asio::ssl::context* tls, const endpoint_url& ep)
     : ex_(strand), tls_ctx_(tls), ep_(ep), timer_(strand), resolver_(strand) {}
 
 asio::ip::tcp::socket& connection::socket() noexcept {

@@ -27,7 +27,7 @@ namespace flowtrack::detail {
 class connection {
  public:
   /// `tls` is null for http:// endpoints; it must outlive the connection.
-  connection(asio::any_io_executor strand, asio::ssl::context* tls, const endpoint_url& ep);
+  connection(const asio::any_io_executor& strand, asio::ssl::context* tls, const endpoint_url& ep);
 
   /// Resolves (unless `addresses` already holds endpoints), connects and, for TLS, handshakes.
   /// Completes at once when already open. Errors: errc::resolve_failed / resolve_timeout /

@@ -53,7 +53,7 @@ void lookup(const std::string& host, std::uint16_t port, std::error_code& ec,
 
 }  // namespace
 
-resolver::resolver(asio::any_io_executor ex) : ex_(ex), timer_(ex) {}
+resolver::resolver(const asio::any_io_executor& ex) : ex_(ex), timer_(ex) {}
 
 resolver::~resolver() { abandon(); }
 

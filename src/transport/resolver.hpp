@@ -22,7 +22,7 @@ namespace flowtrack::detail {
 class resolver {
  public:
   /// `ex` must be a strand (or single-threaded executor): the lookup's result is posted there.
-  explicit resolver(asio::any_io_executor ex);
+  explicit resolver(const asio::any_io_executor& ex);
   ~resolver();  ///< abandons a lookup in progress
   resolver(const resolver&) = delete;
   resolver& operator=(const resolver&) = delete;

@@ -1,5 +1,6 @@
 #include "wire/encoder.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "flowtrack/error.hpp"
@@ -15,10 +16,8 @@ constexpr std::size_t initial_capacity = 512;
 // Printable ASCII without '"' and '\\', so the id is written as it is and message_id() returns
 // exactly the caller's id. (Empty: one is generated.)
 bool valid_message_id(std::string_view id) {
-  if (id.size() > max_message_id_length) return false;
-  for (char c : id)
-    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;
-  return true;
+  return id.size() <= max_message_id_length &&
+         std::ranges::all_of(id, [](char c) { return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'; });
 }
 
 // Writes one message: the fields every type has around the type's own members.

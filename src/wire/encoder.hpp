@@ -26,7 +26,7 @@ struct encoded_message {
 struct encode_options {
   std::chrono::system_clock::time_point now;  ///< the timestamp of a message without one
   utf8_policy utf8 = utf8_policy::repair;
-  std::size_t max_message_bytes = 32 * 1024;  ///< Segment's 32 KB
+  std::size_t max_message_bytes = std::size_t{32} * 1024;  ///< Segment's 32 KB
   std::size_t max_depth = 64;                 ///< deeper JSON: errc::nesting_too_deep
 };
 

@@ -9,7 +9,7 @@ namespace {
 void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
   z += 719468;
   const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const auto doe = static_cast<unsigned>(z - era * 146097);
   const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
   y = static_cast<std::int64_t>(yoe) + era * 400;
   const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
@@ -22,7 +22,7 @@ void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) 
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const auto yoe = static_cast<unsigned>(y - era * 400);
   const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
@@ -60,7 +60,7 @@ void format_iso8601(std::chrono::system_clock::time_point t, char* out) {
   civil_from_days(days, y, m, d);
   if (y < 0) y = 0;
   if (y > 9999) y = 9999;
-  const unsigned year = static_cast<unsigned>(y);
+  const auto year = static_cast<unsigned>(y);
   put2(out, year / 100);
   put2(out + 2, year % 100);
   out[4] = '-';
@@ -68,7 +68,7 @@ void format_iso8601(std::chrono::system_clock::time_point t, char* out) {
   out[7] = '-';
   put2(out + 8, d);
   out[10] = 'T';
-  const unsigned secs = static_cast<unsigned>(rem / 1000), millis = static_cast<unsigned>(rem % 1000);
+  const auto secs = static_cast<unsigned>(rem / 1000), millis = static_cast<unsigned>(rem % 1000);
   put2(out + 11, secs / 3600);
   out[13] = ':';
   put2(out + 14, secs / 60 % 60);
@@ -128,7 +128,8 @@ std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_v
   }
   if (pos != s.size()) return std::nullopt;
   const std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
-  const std::int64_t seconds = days * 86400 + h * 3600 + mi * 60 + sec - offset_minutes * 60;
+  const int second_of_day = h * 3600 + mi * 60 + sec - offset_minutes * 60;  // UTC, so maybe < 0 or >= 86400
+  const std::int64_t seconds = days * 86400 + second_of_day;
   // system_clock's nanoseconds span 1677-2262: refuse instants it cannot hold.
   constexpr std::int64_t limit = duration_cast<std::chrono::seconds>(system_clock::duration::max()).count() - 1;
   if (seconds > limit || seconds < -limit) return std::nullopt;

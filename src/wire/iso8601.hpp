@@ -21,6 +21,6 @@ std::string to_iso8601(std::chrono::system_clock::time_point t);
 /// Parses YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM|±HHMM) (also 't'/' ' as the separator and
 /// 'z'), validating the calendar date (leap years) and ranges; a fraction of any length is kept
 /// to nanoseconds. nullopt for anything else.
-std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_view text);
+std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_view s);
 
 }  // namespace flowtrack::detail

@@ -124,6 +124,7 @@ std::error_code write_json_string(std::string& out, std::string_view s, utf8_pol
   return {};
 }
 
+// NOLINTNEXTLINE(misc-no-recursion): one level per nested value, bounded by max_depth
 std::error_code write_json_value(std::string& out, const nlohmann::json& v, utf8_policy policy,
                                  std::size_t max_depth) {
   using t = nlohmann::json::value_t;

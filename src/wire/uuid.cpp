@@ -55,7 +55,7 @@ void write_uuid_v4(char* out) {
     if (i == 4 || i == 6 || i == 8 || i == 10) out[pos++] = '-';
     const std::uint64_t word = i < 8 ? hi : lo;
     const int shift = 56 - 8 * (i % 8);
-    const unsigned byte = static_cast<unsigned>((word >> shift) & 0xff);
+    const auto byte = static_cast<unsigned>((word >> shift) & 0xff);
     out[pos++] = hex[byte >> 4];
     out[pos++] = hex[byte & 15];
   }

@@ -1,8 +1,7 @@
 // flowtrack-demo end to end, as separate processes against mock-segment.
 #include <gtest/gtest.h>
 
-#include <signal.h>
-
+#include <csignal>
 #include <random>
 #include <set>
 
@@ -20,14 +19,14 @@ using namespace std::chrono_literals;
 class DemoE2E : public ::testing::Test {
  protected:
 
-  child_options env_for(const std::string& url, std::map<std::string, std::string> extra = {}) const {
+  child_options env_for(const std::string& url, const std::map<std::string, std::string>& extra = {}) const {
     child_options o;
     o.env = {{"FLOWTRACK_ENDPOINT", url},
              {"FLOWTRACK_WRITE_KEY", "demo-e2e"},
              {"FLOWTRACK_STATE_DIR", state_.string()},
              {"FLOWTRACK_CLOSE_TIMEOUT_MS", "1000"}};
     o.unset_env = {"DO_NOT_TRACK", "FLOWTRACK_TELEMETRY_DISABLED", "FLOWTRACK_TELEMETRY_DEBUG", "DEBUG", "CI"};
-    for (auto& [k, v] : extra) o.env[k] = v;
+    for (const auto& [k, v] : extra) o.env[k] = v;
     return o;
   }
 
@@ -35,10 +34,10 @@ class DemoE2E : public ::testing::Test {
     int exit_code;
     std::string out, err;
   };
-  result demo(const std::string& url, std::vector<std::string> args, std::map<std::string, std::string> extra = {},
-              std::string stdin_data = {}) {
+  result demo(const std::string& url, std::vector<std::string> args,
+              const std::map<std::string, std::string>& extra = {}, std::string stdin_data = {}) {
     args.insert(args.begin(), sibling_binary("flowtrack-demo"));
-    auto options = env_for(url, std::move(extra));
+    auto options = env_for(url, extra);
     options.stdin_data = std::move(stdin_data);
     child_process p(args, options);
     const int code = p.exit_code();

@@ -12,6 +12,7 @@
 #include <flowtrack/client.hpp>
 #include <nlohmann/json.hpp>
 
+// NOLINTNEXTLINE(bugprone-exception-escape): a test helper: an uncaught exception aborts the run and fails the test
 int main(int argc, char** argv) {
   if (argc < 5) {
     std::fprintf(stderr, "usage: spool_client SPOOL_DIR ENDPOINT N CLOSE_TIMEOUT_MS [TAG]\n");

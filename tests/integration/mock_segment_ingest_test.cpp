@@ -17,7 +17,7 @@ using json = nlohmann::json;
 
 const http::fields auth = {{"Authorization", basic_auth("key")}, {"Content-Type", "application/json"}};
 
-json message(const char* type, json extra = json::object()) {
+json message(const char* type, const json& extra = json::object()) {
   json m = {{"type", type}, {"userId", "u1"}, {"messageId", std::string("id-") + type}};
   m.update(extra);
   return m;
@@ -148,6 +148,7 @@ TEST_F(MockIngest, BatchContextIsMergedIntoEachMessage) {
 TEST_F(MockIngest, ConcurrentClientsAreCountedExactly) {
   constexpr int threads = 16, per_thread = 50;
   std::vector<std::thread> clients;
+  clients.reserve(threads);
   std::atomic<int> ok{0};
   for (int t = 0; t < threads; ++t) {
     clients.emplace_back([&, t] {
@@ -218,7 +219,7 @@ TEST_F(MockIngest, OversizedBodiesOnTheWireAndDecoded) {
   EXPECT_EQ(r.response.status, 400);
   EXPECT_NE(r.response.body.find("too large"), std::string::npos) << r.response.body;
   // Over 600 KiB on the wire: 413 before the body is even parsed as JSON.
-  EXPECT_EQ(http_post(url(), "/v1/batch", std::string(700 * 1024, ' '), auth).response.status, 413);
+  EXPECT_EQ(http_post(url(), "/v1/batch", std::string(std::size_t{700} * 1024, ' '), auth).response.status, 413);
   // gzip: small on the wire, over 500 KB decoded -> 400; over the 1 MiB decoded cap -> 400.
   http::fields gz = auth;
   gz.push_back({"Content-Encoding", "gzip"});

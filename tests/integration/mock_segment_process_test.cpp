@@ -2,9 +2,8 @@
 // SIGTERM/SIGINT, keep-alive, pipelining, idle timeouts, many connections at once.
 #include <gtest/gtest.h>
 
-#include <signal.h>
-
 #include <array>
+#include <csignal>
 #include <regex>
 
 #include <asio/connect.hpp>
@@ -109,15 +108,17 @@ TEST_F(MockServer, MalformedHttpGets400AndClose) {
 }
 
 TEST_F(MockServer, ManyConcurrentConnectionsStayOpen) {
+  constexpr int connections = 200;
   std::vector<std::unique_ptr<raw_connection>> open;
-  for (int i = 0; i < 200; ++i) open.push_back(std::make_unique<raw_connection>(url()));
+  open.reserve(connections);
+  for (int i = 0; i < connections; ++i) open.push_back(std::make_unique<raw_connection>(url()));
   for (auto& c : open) c->send(post_request("/v1/batch", one_event));
   for (auto& c : open) {
     auto r = c->read_response();
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 200);
   }
-  EXPECT_EQ(http_get(url(), "/admin/stats").json()["events_accepted"], 200);
+  EXPECT_EQ(http_get(url(), "/admin/stats").json()["events_accepted"], connections);
 }
 
 // A mock-segment child whose stdout and stderr the test reads, and whose exit status it sees.

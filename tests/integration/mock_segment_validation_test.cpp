@@ -76,7 +76,7 @@ TEST(MockValidation, RequestLevelLimits) {
   json many = {{"batch", json::array()}};
   for (int i = 0; i < 2501; ++i) many["batch"].push_back(track());
   EXPECT_EQ(parse_ingest_body(many.dump(), "").error, "too many events in batch (limit 2500)");
-  json big = {{"batch", json::array({with_property(std::string(33 * 1024, 'x'))})}};
+  json big = {{"batch", json::array({with_property(std::string(std::size_t{33} * 1024, 'x'))})}};
   EXPECT_EQ(parse_ingest_body(big.dump(), "").error, "message too large (limit 32 KB)");
   EXPECT_EQ(parse_ingest_body(std::string(500 * 1024 + 1, ' '), "").error, "request body too large (limit 500 KB)");
   auto single = parse_ingest_body(R"({"userId":"u","event":"E","writeKey":"k"})", "track");
@@ -103,7 +103,7 @@ TEST(MockValidation, BatchLimitsAreExact) {
   EXPECT_EQ(parse_ingest_body(json{{"batch", {m}}}.dump(), "").error, "message too large (limit 32 KB)");
   // A body of exactly 500 KiB: fine; one more byte: refused.
   std::string body = R"({"batch":[]})";
-  body.resize(500 * 1024, ' ');
+  body.resize(std::size_t{500} * 1024, ' ');
   EXPECT_EQ(parse_ingest_body(body, "").error, "");
   body.push_back(' ');
   EXPECT_EQ(parse_ingest_body(body, "").error, "request body too large (limit 500 KB)");

@@ -9,6 +9,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <string_view>
 
 #include "support/temp_dir.hpp"
 #include "support/child_process.hpp"
@@ -19,6 +20,7 @@ namespace flowtrack::test {
 namespace {
 
 using json = nlohmann::json;
+using namespace std::string_view_literals;
 constexpr int close_ms = 500;
 constexpr int deadline_slack_ms = 50;
 
@@ -177,7 +179,7 @@ TEST_F(ZeroLoss, CorruptSpoolTailIsSkippedAndCounted) {
   mock_process mock({"--mode", "blackhole"});
   EXPECT_EQ(run(mock.url(), 40, "A")["spooled"], 40);
   for (const auto& f : std::filesystem::directory_iterator(spool_)) {
-    std::ofstream(f.path(), std::ios::app | std::ios::binary) << "M\x40\0\0\0torn record from a crash";
+    std::ofstream(f.path(), std::ios::app | std::ios::binary) << "M\x40\0\0\0torn record from a crash"sv;
   }
   set_mode(mock.url(), "ok");
   auto next = run(mock.url(), 0, "B");

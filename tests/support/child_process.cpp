@@ -2,16 +2,17 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
 
-extern char** environ;
+// POSIX has the program declare environ; glibc's <unistd.h> does only with _GNU_SOURCE.
+extern char** environ;  // NOLINT(readability-redundant-declaration)
 
 namespace flowtrack::test {
 
@@ -22,6 +23,7 @@ std::string sibling_binary(const char* name) {
 child_process::child_process(const std::vector<std::string>& argv, child_options options) {
   std::vector<std::string> args = argv;
   std::vector<char*> raw;
+  raw.reserve(args.size() + 1);
   for (auto& a : args) raw.push_back(a.data());
   raw.push_back(nullptr);
 
@@ -33,8 +35,9 @@ child_process::child_process(const std::vector<std::string>& argv, child_options
     for (const auto& u : options.unset_env) drop = drop || u == name;
     if (!drop) env_strings.push_back(entry);
   }
-  for (const auto& [k, v] : options.env) env_strings.push_back(k + "=" + v);
+  for (const auto& [k, v] : options.env) env_strings.emplace_back(k).append("=").append(v);
   std::vector<char*> env;
+  env.reserve(env_strings.size() + 1);
   for (auto& e : env_strings) env.push_back(e.data());
   env.push_back(nullptr);
 

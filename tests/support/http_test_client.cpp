@@ -58,7 +58,7 @@ http_result http_call(const std::string& url, const std::string& method, const s
       read_more();
     });
   };
-  resolver.async_resolve(host, port, [&](std::error_code ec, asio::ip::tcp::resolver::results_type endpoints) {
+  resolver.async_resolve(host, port, [&](std::error_code ec, const asio::ip::tcp::resolver::results_type& endpoints) {
     if (ec) {
       result.error = ec;
       finished = true;

@@ -2,19 +2,20 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 
 #include "support/http_test_client.hpp"
 
-extern char** environ;
+// POSIX has the program declare environ; glibc's <unistd.h> does only with _GNU_SOURCE.
+extern char** environ;  // NOLINT(readability-redundant-declaration)
 
 namespace flowtrack::test {
 
@@ -28,6 +29,7 @@ mock_process::mock_process(std::vector<std::string> extra_args) {
   std::vector<std::string> args = {bin, "--port", "0"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
 

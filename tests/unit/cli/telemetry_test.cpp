@@ -75,6 +75,7 @@ TEST_F(CliTelemetry, SequenceIsUniqueAndGapFreeUnderConcurrency) {
   auto t = cli::make_telemetry(io_.get_executor(), options());
   constexpr int threads = 16, per_thread = 10000;
   std::vector<std::thread> workers;
+  workers.reserve(threads);
   for (int w = 0; w < threads; ++w)
     workers.emplace_back([&] {
       for (int i = 0; i < per_thread; ++i) t->track("Tick");

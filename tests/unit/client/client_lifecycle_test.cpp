@@ -284,6 +284,7 @@ TEST(ClientLifecycle, ConcurrentTrackFromEightThreadsLosesNothing) {
   auto guard = asio::make_work_guard(io);
   std::thread runner([&] { io.run(); });  // delivery runs while producers push
   std::vector<std::thread> producers;
+  producers.reserve(threads);
   std::atomic<int> refused{0};
   for (int t = 0; t < threads; ++t) {
     producers.emplace_back([&, t] {

@@ -17,7 +17,8 @@
 #include "client_test_support.hpp"
 #include "flowtrack/client.hpp"
 
-extern char** environ;
+// POSIX has the program declare environ; glibc's <unistd.h> does only with _GNU_SOURCE.
+extern char** environ;  // NOLINT(readability-redundant-declaration)
 
 namespace flowtrack::test {
 namespace {

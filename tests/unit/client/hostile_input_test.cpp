@@ -46,7 +46,7 @@ TEST(HostileInput, TableOfCodesAndRepairs) {
       {"infinity in context", [&] { return c.track({.user_id = "u", .event = "E", .context = {{"v", std::numeric_limits<double>::infinity()}}}); }, errc::invalid_number},
       {"huge integers (kept exact)", [&] { return c.track({.user_id = "u", .event = "E", .properties = {{"max", std::numeric_limits<std::uint64_t>::max()}, {"min", std::numeric_limits<std::int64_t>::min()}}}); }, {}},
       {"empty event name", [&] { return c.track({.user_id = "u", .event = ""}); }, errc::invalid_message},
-      {"10 KB event name", [&] { return c.track({.user_id = "u", .event = std::string(10 * 1024, 'e')}); }, {}},
+      {"10 KB event name", [&] { return c.track({.user_id = "u", .event = std::string(std::size_t{10} * 1024, 'e')}); }, {}},
       {"thousands of properties (too large)", [&] { return c.track({.user_id = "u", .event = "E", .properties = many}); }, errc::message_too_large},
       {"properties not an object", [&] { return c.track({.user_id = "u", .event = "E", .properties = "string"}); }, errc::invalid_message},
       {"binary value", [&] { return c.track({.user_id = "u", .event = "E", .properties = {{"b", json::binary({1, 2, 3})}}}); }, errc::invalid_message},

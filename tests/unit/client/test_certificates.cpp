@@ -41,8 +41,8 @@ cert_ptr make_cert(EVP_PKEY* key, const char* common_name, X509* issuer, EVP_PKE
   cert_ptr cert(X509_new(), X509_free);
   X509_set_version(cert.get(), 2);
   ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), static_cast<long>(std::random_device{}() & 0x7fffffff));
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), expired ? -2 * 24 * 3600 : -3600);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), expired ? -24 * 3600 : 24 * 3600);
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), expired ? -2L * 24 * 3600 : -3600L);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), expired ? -24L * 3600 : 24L * 3600);
   X509_set_pubkey(cert.get(), key);
   X509_NAME* name = X509_get_subject_name(cert.get());
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name), -1, -1, 0);

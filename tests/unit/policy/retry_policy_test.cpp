@@ -18,10 +18,11 @@ using namespace std::chrono;
 
 TEST(ClassifyStatus, EveryStatusFrom100To599) {
   for (int s = 100; s < 600; ++s) {
+    const bool retryable_4xx = s == 408 || s == 410 || s == 429 || s == 460;
+    const bool retryable_5xx = s >= 500 && s != 501 && s != 505 && s != 511;
     status_class expected = status_class::permanent;
     if (s >= 200 && s < 300) expected = status_class::success;
-    else if (s == 408 || s == 410 || s == 429 || s == 460) expected = status_class::retryable;
-    else if (s >= 500 && s != 501 && s != 505 && s != 511) expected = status_class::retryable;
+    else if (retryable_4xx || retryable_5xx) expected = status_class::retryable;
     EXPECT_EQ(classify_status(s), expected) << s;
   }
   EXPECT_EQ(classify_status(400), status_class::permanent);

@@ -1,9 +1,13 @@
 #include "spool/spool_format.hpp"
 
+#include <string_view>
+
 #include <gtest/gtest.h>
 
 namespace flowtrack::detail {
 namespace {
+
+using namespace std::string_view_literals;
 
 std::string message(int i) {
   return R"({"messageId":"id-)" + std::to_string(i) + R"(","type":"track","event":"E"})";
@@ -58,7 +62,7 @@ TEST(SpoolFormat, BadHeaderOrGarbageIsCorruptNotACrash) {
   EXPECT_FALSE(parsed.valid_header);
   EXPECT_TRUE(parsed.messages.empty());
   std::string huge_length(spool_magic);
-  huge_length += "M\xff\xff\xff\x7f\0\0\0\0";
+  huge_length += "M\xff\xff\xff\x7f\0\0\0\0"sv;  // kind, length 0x7fffffff, CRC
   EXPECT_TRUE(parse_spool(huge_length).messages.empty());
 }
 

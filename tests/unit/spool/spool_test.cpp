@@ -8,6 +8,7 @@
 
 #include <fstream>
 #include <random>
+#include <string_view>
 
 #include <gtest/gtest.h>
 
@@ -16,6 +17,8 @@
 
 namespace flowtrack::detail {
 namespace {
+
+using namespace std::string_view_literals;
 
 class SpoolTest : public ::testing::Test {
  protected:
@@ -110,7 +113,7 @@ TEST_F(SpoolTest, CorruptTailIsSkippedAndCounted) {
   }
   {
     std::ofstream f(files()[0], std::ios::app | std::ios::binary);
-    f << "M\x10\0\0\0garbage-torn";
+    f << "M\x10\0\0\0garbage-torn"sv;  // kind, length 16, CRC "garb", 8 of the 16 payload bytes
   }
   spool reader(dir_, {});
   ASSERT_FALSE(reader.open());

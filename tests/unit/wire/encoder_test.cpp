@@ -93,7 +93,7 @@ TEST(Encoder, SizeLimitIsExact) {
   encoded_message probe;
   ASSERT_FALSE(encode(track_message{.user_id = "u", .event = "E", .properties = {{"x", ""}}, .message_id = "m"}, opts(), probe));
   const std::size_t overhead = probe.json.size();
-  const std::size_t limit = 32 * 1024;
+  const std::size_t limit = std::size_t{32} * 1024;
   EXPECT_FALSE(error_of(track_message{.user_id = "u", .event = "E", .properties = {{"x", std::string(limit - overhead, 'a')}}, .message_id = "m"}));
   EXPECT_EQ(error_of(track_message{.user_id = "u", .event = "E", .properties = {{"x", std::string(limit - overhead + 1, 'a')}}, .message_id = "m"}),
             errc::message_too_large);

@@ -95,6 +95,7 @@ TEST(Uuid, UniqueAcrossThreads) {
   constexpr int threads = 4, per_thread = 25000;
   std::vector<std::vector<std::string>> ids(threads);
   std::vector<std::thread> workers;
+  workers.reserve(threads);
   for (int t = 0; t < threads; ++t)
     workers.emplace_back([&ids, t] {
       ids[t].reserve(per_thread);
