@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential clang cmake ninja-build pkg-config
+  build-essential clang clang-tidy cmake ninja-build pkg-config
   libasio-dev libboost1.81-dev nlohmann-json3-dev libgtest-dev libgmock-dev
   libssl-dev zlib1g-dev libcli11-dev libbenchmark-dev
   openssl curl python3 ca-certificates nftables iproute2
