@@ -4,6 +4,7 @@
 
 #include "bench_common.hpp"
 
+// NOLINTNEXTLINE(bugprone-exception-escape): only bad_alloc or a bad option table escape the try
 int main(int argc, char** argv) {
   CLI::App app{"flowtrack-bench: benchmark workloads (docs/PERFORMANCE.md)"};
   app.require_subcommand(1);

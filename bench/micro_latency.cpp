@@ -50,13 +50,15 @@ json micro(int n) {
   out["track_write_ahead"] = track_latency(n, true);
 
   // Encoding alone.
+  constexpr int encoded_messages = 1000;
   std::vector<flowtrack::track_message> messages;
-  for (int i = 0; i < 1000; ++i) messages.push_back(command_completed(i));
+  messages.reserve(encoded_messages);
+  for (int i = 0; i < encoded_messages; ++i) messages.push_back(command_completed(i));
   flowtrack::detail::encoded_message encoded;
   const auto e0 = steady::now();
   std::size_t bytes = 0;
   for (int i = 0; i < n; ++i) {
-    flowtrack::detail::encode(messages[i % 1000], {.now = std::chrono::system_clock::now()}, encoded);
+    flowtrack::detail::encode(messages[i % encoded_messages], {.now = std::chrono::system_clock::now()}, encoded);
     bytes += encoded.json.size();
   }
   const double encode_s = std::chrono::duration<double>(steady::now() - e0).count();

@@ -117,6 +117,7 @@ double cpu_seconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC
 
 }  // namespace
 
+// NOLINTNEXTLINE(bugprone-exception-escape): only bad_alloc or a bad option table escape the try
 int main(int argc, char** argv) {
   std::string endpoint;
   double seconds = 5;

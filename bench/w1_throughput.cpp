@@ -53,6 +53,7 @@ json w1(const std::string& endpoint, const std::string& key, int n, int threads,
   const auto t0 = steady::now();
   std::atomic<long> stalls{0};
   std::vector<std::thread> producers;
+  producers.reserve(static_cast<std::size_t>(threads));
   for (int t = 0; t < threads; ++t) {
     producers.emplace_back([&, t] {
       auto m = command_completed(t);

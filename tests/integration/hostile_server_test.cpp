@@ -11,6 +11,7 @@
 #include <openssl/ssl.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -74,9 +75,7 @@ struct outcome {
 
   bool logged(errc code) const {
     const std::string text = std::error_code(code).message();
-    for (const auto& line : log)
-      if (line.find(text) != std::string::npos) return true;
-    return false;
+    return std::ranges::any_of(log, [&](const std::string& line) { return line.find(text) != std::string::npos; });
   }
 };
 

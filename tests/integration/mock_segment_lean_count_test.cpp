@@ -122,7 +122,8 @@ TEST(MockLeanCount, SpecialBytesAtEveryOffsetOfLongStrings) {
     for (const std::string special : {"\\\"", "\\\\", "\\u00e9", "\xC3\xA9", "]},{"}) {
       std::string text(40, 'x');
       text.insert(at, special);
-      const std::string body = R"({"batch":[{"a":")" + text + R"("},{"b":")" + text + R"("}]})";
+      std::string body = R"({"batch":[{"a":")";
+      body.append(text).append(R"("},{"b":")").append(text).append(R"("}]})");
       const lean_result got = lean_count(body, true);
       EXPECT_EQ(got.error, "") << at << ' ' << special;
       EXPECT_EQ(got.messages, 2u) << at << ' ' << special;

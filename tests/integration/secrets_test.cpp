@@ -108,11 +108,12 @@ class Secrets : public ::testing::Test {
   void capture_tree(const std::string& source, const std::filesystem::path& dir) {
     std::error_code ec;
     std::string names;
+    const std::string file_source = source + " file ";
     for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
          !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
       const auto relative = std::filesystem::relative(it->path(), dir).string();
       names += relative + '\n';
-      if (it->is_regular_file()) capture(source + " file " + relative, read_file(it->path()));
+      if (it->is_regular_file()) capture(file_source + relative, read_file(it->path()));
     }
     capture(source + " listing", names);
   }
@@ -169,7 +170,7 @@ class Secrets : public ::testing::Test {
   };
 
   demo_run demo(const std::string& scenario, const std::string& endpoint, const std::filesystem::path& state,
-                std::vector<std::string> args, std::map<std::string, std::string> extra_env = {}) {
+                std::vector<std::string> args, const std::map<std::string, std::string>& extra_env = {}) {
     child_options o;
     o.env = {{"FLOWTRACK_ENDPOINT", endpoint},
              {"FLOWTRACK_WRITE_KEY", write_key},
@@ -178,7 +179,7 @@ class Secrets : public ::testing::Test {
              {"FLOWTRACK_UPDATE_URL", "off"},
              {"DEBUG", "1"}};
     o.unset_env = {"DO_NOT_TRACK", "FLOWTRACK_TELEMETRY_DISABLED", "FLOWTRACK_TELEMETRY_DEBUG", "CI"};
-    for (auto& [k, v] : extra_env) o.env[k] = v;
+    for (const auto& [k, v] : extra_env) o.env[k] = v;
     std::string name = "demo/" + scenario;
     for (const auto& a : args) name += ' ' + a;
     args.insert(args.begin(), sibling_binary("flowtrack-demo"));

@@ -22,7 +22,7 @@ namespace {
 
 constexpr auto as_value = asio::experimental::as_tuple(asio::use_awaitable);
 constexpr std::uint64_t one_gib = 1ull << 30;
-constexpr std::size_t block_bytes = 64 * 1024;
+constexpr std::size_t block_bytes = std::size_t{64} * 1024;
 
 std::string huge_head() {
   return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(one_gib) +
