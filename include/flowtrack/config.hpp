@@ -102,7 +102,10 @@ struct config {
   /// with acknowledgement records. Needs spool_dir. Cost: see docs/PERFORMANCE.md.
   bool write_ahead = false;
   /// The part of async_close()'s timeout kept for writing the spool: work in flight is
-  /// cancelled this long before the deadline when a spool is configured.
+  /// cancelled this long before the deadline when a spool is configured. Also the longest
+  /// close() waits for the spool file to reach the disk (fdatasync); on a disk too slow for
+  /// that the sync completes in the background, and what was written is safe from anything
+  /// but an operating-system crash meanwhile (it survives the process's exit and kill -9).
   std::chrono::milliseconds spool_reserve = 50ms;
 
   /// Receives the client's diagnostics. Empty (the default): the client writes nothing anywhere.

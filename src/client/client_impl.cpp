@@ -274,7 +274,7 @@ asio::awaitable<close_report> client_impl::close(std::chrono::milliseconds timeo
       if (!co_await settled_.wait_until(grace)) break;
     }
   }
-  spool_pending();
+  spool_pending(deadline);
   stop();
   {
     std::lock_guard lock(spool_mutex_);
@@ -297,7 +297,7 @@ void client_impl::shutdown_now() {
   closing_ = true;
   aborting_ = true;
   abort_senders();
-  spool_pending();
+  spool_pending(std::chrono::steady_clock::time_point::max());
   stop();
 }
 

@@ -114,7 +114,9 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   void unspool(std::string_view message_id);
   void acknowledge_in_spool(const batch& b);
   void release_replayed_files();
-  void spool_pending();
+  /// Writes what is not settled to the spool and syncs it, waiting for the sync for
+  /// config::spool_reserve at the most and never past `deadline`.
+  void spool_pending(std::chrono::steady_clock::time_point deadline);
   void note_spool_error(std::error_code ec);
   /// Whether a usable spool is open (close() can keep what is not delivered).
   bool spool_ready();

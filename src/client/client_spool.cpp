@@ -1,6 +1,10 @@
 // The engine's use of the spool: replay at start, write-ahead, acknowledgements, and what
 // close() (or the client's destruction) could not deliver.
 #include "client/client_impl.hpp"
+
+#include <algorithm>
+#include <chrono>
+
 #include "flowtrack/error.hpp"
 #include "spool/spool_format.hpp"
 
@@ -87,7 +91,7 @@ void client_impl::release_replayed_files() {
   replay_files_held_ = false;
 }
 
-void client_impl::spool_pending() {
+void client_impl::spool_pending(std::chrono::steady_clock::time_point deadline) {
   // Everything not settled: still queued, or in a batch that did not complete.
   std::vector<std::string> queued_json;
   for (auto& q : queue_.take_all()) {
@@ -123,7 +127,19 @@ void client_impl::spool_pending() {
       note_spool_error(ec);
     }
   }
-  if (auto ec = spool_->sync()) note_spool_error(ec);
+  // The sync gets the spool reserve, no more: on a slow disk it goes on in the background, and
+  // what it syncs is already safe from anything but an operating-system crash.
+  const auto sync_by = std::min(deadline, std::chrono::steady_clock::now() + cfg_.spool_reserve);
+  switch (spool_->sync_until(sync_by)) {
+    case sync_outcome::synced:
+      break;
+    case sync_outcome::failed:
+      note_spool_error(errc::spool_io);
+      break;
+    case sync_outcome::in_background:
+      log(log_level::info, "spool: the disk is slow, its sync goes on in the background");
+      break;
+  }
   // What the claimed files still held is now in our own file (or settled): drop them.
   spool_->delete_claimed();
   replay_files_held_ = false;

@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <future>
 #include <random>
+#include <thread>
 
 #include "flowtrack/error.hpp"
 #include "spool/spool_format.hpp"
@@ -55,7 +57,8 @@ std::string unique_file_name() {
 
 }  // namespace
 
-spool::spool(std::filesystem::path dir, spool_limits limits) : dir_(std::move(dir)), limits_(limits) {}
+spool::spool(std::filesystem::path dir, spool_limits limits, sync_function sync)
+    : dir_(std::move(dir)), limits_(limits), sync_(sync ? std::move(sync) : sync_function(::fdatasync)) {}
 
 spool::~spool() {
   if (own_fd_ >= 0) {
@@ -222,9 +225,27 @@ std::error_code spool::append_ack(const std::vector<std::string_view>& message_i
   return append(bytes);
 }
 
-std::error_code spool::sync() {
-  if (own_fd_ >= 0 && ::fdatasync(own_fd_) != 0) return errc::spool_io;
-  return {};
+sync_outcome spool::sync_until(std::chrono::steady_clock::time_point deadline) {
+  if (own_fd_ < 0) return sync_outcome::synced;
+  // The thread owns a descriptor of its own and the promise: it may outlive this object. Not a
+  // dup(): that would share the file's flock and keep the next client from claiming the file
+  // until the sync is done.
+  const int fd = ::open(own_path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return sync_outcome::failed;
+  std::promise<bool> done;
+  auto result = done.get_future();
+  try {
+    std::thread([fd, sync = sync_, done = std::move(done)]() mutable {
+      const bool ok = sync(fd) == 0;
+      ::close(fd);
+      done.set_value(ok);
+    }).detach();
+  } catch (const std::system_error&) {  // no thread to be had: syncing here could outlast the deadline
+    ::close(fd);
+    return sync_outcome::failed;
+  }
+  if (result.wait_until(deadline) == std::future_status::timeout) return sync_outcome::in_background;
+  return result.get() ? sync_outcome::synced : sync_outcome::failed;
 }
 
 void spool::remove_own_file() {

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -35,9 +36,20 @@ struct spool_claim {
   std::size_t locked_by_others = 0;    ///< files a live client holds, left alone
 };
 
+/// How sync_until() ended.
+enum class sync_outcome {
+  synced,         ///< the own file is on disk (or there is none)
+  failed,         ///< fdatasync failed (errc::spool_io)
+  in_background,  ///< not done by the deadline: it goes on in a thread of its own
+};
+
 class spool {
  public:
-  spool(std::filesystem::path dir, spool_limits limits);
+  /// Flushes a file descriptor to disk, 0 or -1 like fdatasync(2): a stand-in for tests.
+  using sync_function = std::function<int(int)>;
+
+  /// `sync` empty (the default): fdatasync(2).
+  spool(std::filesystem::path dir, spool_limits limits, sync_function sync = {});
   ~spool();  ///< closes its own file (kept if it holds messages) and releases claims
   spool(const spool&) = delete;
   spool& operator=(const spool&) = delete;
@@ -62,8 +74,12 @@ class spool {
     return append_messages(messages, written);
   }
   std::error_code append_ack(const std::vector<std::string_view>& message_ids);
-  /// Flushes the own file to disk (fdatasync).
-  std::error_code sync();
+  /// Flushes the own file to disk (fdatasync), waiting for it until `deadline` at the most: a
+  /// disk under load can take seconds, and a close must not outlive its deadline. A sync still
+  /// running then completes in a detached thread on a descriptor of its own. What was
+  /// written already survives the process's exit and kill -9 (it is in the page cache); only an
+  /// operating-system crash before the sync completes could lose it.
+  sync_outcome sync_until(std::chrono::steady_clock::time_point deadline);
 
   /// Deletes this client's own file (everything in it was settled).
   void remove_own_file();
@@ -79,6 +95,7 @@ class spool {
 
   std::filesystem::path dir_;
   spool_limits limits_;
+  sync_function sync_;
   int own_fd_ = -1;
   std::filesystem::path own_path_;
   std::uint64_t own_bytes_ = 0;

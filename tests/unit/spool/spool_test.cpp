@@ -6,7 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
+#include <future>
+#include <memory>
 #include <random>
 #include <string_view>
 
@@ -191,6 +194,68 @@ TEST_F(SpoolTest, UnwritableDirectoryIsAClearError) {
   EXPECT_EQ(s.open(), errc::spool_io);
   std::string a = message(1);
   EXPECT_EQ(s.append_messages({a}), errc::spool_io);
+}
+
+// A disk under load can take seconds to sync: sync_until() returns at its deadline and the sync
+// completes on its own thread, on a descriptor of its own (the spool may be gone by then).
+TEST_F(SpoolTest, SyncSlowerThanTheDeadlineGoesOnInTheBackground) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  auto synced_fd_was_open = std::make_shared<std::promise<bool>>();
+  auto synced = synced_fd_was_open->get_future();
+  {
+    spool s(dir_, {}, [released, synced_fd_was_open](int fd) {
+      released.wait();
+      const int result = ::fdatasync(fd);
+      synced_fd_was_open->set_value(result == 0);
+      return result;
+    });
+    ASSERT_FALSE(s.open());
+    std::string a = message(1);
+    ASSERT_FALSE(s.append_messages({a}));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(30);
+    EXPECT_EQ(s.sync_until(deadline), sync_outcome::in_background);
+    EXPECT_GE(std::chrono::steady_clock::now(), deadline);
+  }  // the spool is destroyed (its own descriptor closed) while the sync still waits
+  release.set_value();
+  EXPECT_TRUE(synced.get());  // the sync thread's descriptor outlived the spool's
+}
+
+// The background sync does not hold the file's lock: the next client claims the file at once.
+TEST_F(SpoolTest, FileSyncingInTheBackgroundCanBeClaimed) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  {
+    spool s(dir_, {}, [released](int fd) {
+      released.wait();
+      return ::fdatasync(fd);
+    });
+    ASSERT_FALSE(s.open());
+    std::string a = message(1);
+    ASSERT_FALSE(s.append_messages({a}));
+    EXPECT_EQ(s.sync_until(std::chrono::steady_clock::now()), sync_outcome::in_background);
+  }
+  spool reader(dir_, {});
+  ASSERT_FALSE(reader.open());
+  spool_claim claim;
+  ASSERT_FALSE(reader.claim(claim));
+  EXPECT_EQ(claim.messages, std::vector<std::string>{message(1)});
+  release.set_value();
+}
+
+TEST_F(SpoolTest, SyncOutcomesAreReported) {
+  spool ok(dir_, {});
+  ASSERT_FALSE(ok.open());
+  const auto later = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  EXPECT_EQ(ok.sync_until(later), sync_outcome::synced);  // no own file yet: nothing to sync
+  std::string a = message(1);
+  ASSERT_FALSE(ok.append_messages({a}));
+  EXPECT_EQ(ok.sync_until(later), sync_outcome::synced);
+
+  spool failing(dir_, {}, [](int) { return -1; });
+  ASSERT_FALSE(failing.open());
+  ASSERT_FALSE(failing.append_messages({a}));
+  EXPECT_EQ(failing.sync_until(later), sync_outcome::failed);
 }
 
 }  // namespace
