@@ -52,6 +52,10 @@ void client_impl::end_unreachable_backoffs() {
     if (unreachable(s->last_error)) s->backoff.cancel();
 }
 
+bool client_impl::leave_for_spool(std::error_code ec) {
+  return closing_ && unreachable(ec) && spool_ready();
+}
+
 void client_impl::abort_senders() {
   for (auto* s : senders_) {
     s->backoff.cancel();
@@ -145,7 +149,7 @@ asio::awaitable<void> client_impl::deliver(batch& b, sender_slot& slot) {
 
     // Closing with a spool and no server reachable: retrying would only spend the caller's
     // close deadline. The batch stays unresolved and close() spools it for the next run.
-    if (closing_ && unreachable(ec) && spool_ready()) {
+    if (leave_for_spool(ec)) {
       log(log_level::info, "closing and no server reachable: batch of ", b.entries.size(), " left for the spool");
       co_return;
     }
@@ -159,7 +163,7 @@ asio::awaitable<void> client_impl::deliver(batch& b, sender_slot& slot) {
     counters_.retries.fetch_add(1, std::memory_order_relaxed);
     slot.backoff.expires_after(delay);
     co_await slot.backoff.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
-    if (closing_ && unreachable(ec) && spool_ready()) co_return;  // close() began meanwhile: see above
+    if (leave_for_spool(ec)) co_return;  // close() began meanwhile: see above
   }
 }
 

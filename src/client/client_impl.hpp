@@ -131,6 +131,9 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   void abort_senders();
   /// close() began: batches waiting to retry an unreachable server stop waiting (with a spool).
   void end_unreachable_backoffs();
+  /// Whether a batch that just failed with `ec` should stop retrying and wait for close() to
+  /// spool it: closing, no server reachable, and a spool to keep it.
+  bool leave_for_spool(std::error_code ec);
 
   template <class... Parts>
   void log(log_level level, const Parts&... parts) const;
