@@ -10,8 +10,12 @@ bool message_queue::ready_locked() const {
   return items_.size() >= ready_count_ || bytes_ >= ready_bytes_;
 }
 
-void message_queue::removed_locked() {
+void message_queue::size_changed_locked() {
   size_hint_.store(items_.size(), std::memory_order_relaxed);
+}
+
+void message_queue::removed_locked() {
+  size_changed_locked();
   if (room_waiters_ > 0 && items_.size() < capacity_) room_.notify_all();
 }
 
@@ -31,7 +35,7 @@ push_result message_queue::push(encoded_message&& m, bool& became_ready) {
   const bool was_ready = ready_locked();
   bytes_ += m.json.size() + 1;
   items_.push_back({std::move(m), next_seq_++});
-  size_hint_.store(items_.size(), std::memory_order_relaxed);
+  size_changed_locked();
   became_ready = !was_ready && ready_locked();
   return result;
 }
@@ -40,7 +44,7 @@ std::uint64_t message_queue::push_replayed(encoded_message&& m) {
   std::lock_guard lock(mutex_);
   bytes_ += m.json.size() + 1;
   items_.push_back({std::move(m), next_seq_});
-  size_hint_.store(items_.size(), std::memory_order_relaxed);
+  size_changed_locked();
   return next_seq_++;
 }
 

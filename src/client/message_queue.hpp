@@ -73,7 +73,8 @@ class message_queue {
 
  private:
   bool ready_locked() const;
-  void removed_locked();  // after items left the queue: update the hint, wake room waiters
+  void size_changed_locked();  // after items_ changed: update size_hint_
+  void removed_locked();       // after items left the queue: update the hint, wake room waiters
 
   mutable std::mutex mutex_;
   std::deque<queued_message> items_;
