@@ -29,6 +29,7 @@
 #include "bench_common.hpp"
 #include "support/child_process.hpp"
 #include "support/http_test_client.hpp"
+#include "support/temp_dir.hpp"
 
 namespace flowtrack::bench {
 namespace {
@@ -68,26 +69,6 @@ class refused_port {
   std::string url_;
 };
 
-/// A private directory for the command's state, removed at the end.
-class state_dir {
- public:
-  state_dir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "ftbench-w2.XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("cannot create a temporary directory");
-    path_ = pattern;
-  }
-  ~state_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  state_dir(const state_dir&) = delete;
-  state_dir& operator=(const state_dir&) = delete;
-  const std::filesystem::path& path() const noexcept { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
 /// The sink's admin API (mock-segment).
 class sink_admin {
  public:
@@ -119,6 +100,7 @@ json median_min_max(std::vector<double> v) {
 class w2_runner {
  public:
   explicit w2_runner(const w2_options& o) : o_(o), sink_(o.endpoint) {
+    std::filesystem::create_directories(state_.path());
     if (o.sink != "ok" && o.sink != "blackhole" && o.sink != "down") throw std::runtime_error("--sink: ok, blackhole or down");
     argv_ = o.command;
     if (argv_.empty()) {
@@ -218,7 +200,7 @@ class w2_runner {
 
   const w2_options& o_;
   sink_admin sink_;
-  state_dir state_;
+  flowtrack::test::temp_dir state_{"ftbench-w2"};
   refused_port refused_;
   std::vector<std::string> argv_;
 };
