@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <ostream>
 #include <string>
 
 #include <asio/co_spawn.hpp>
@@ -136,9 +137,11 @@ struct oversized_response {
   const char* name;
 };
 
-class HostileServerOversized : public testing::TestWithParam<oversized_response> {};
+void PrintTo(const oversized_response& r, std::ostream* os) { *os << r.name; }
 
-TEST_P(HostileServerOversized, StopsAtTheResponseLimit) {
+class OversizedResponse : public testing::TestWithParam<oversized_response> {};
+
+TEST_P(OversizedResponse, StopsAtTheResponseLimit) {
   hostile_server server{plain_server(GetParam().behaviour)};
   const auto cfg = hostile_config(server.http_url());
   const peak_rss rss;
@@ -160,7 +163,7 @@ TEST_P(HostileServerOversized, StopsAtTheResponseLimit) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Plain, HostileServerOversized,
+    HostileServer, OversizedResponse,
     testing::Values(oversized_response{misbehaviour::huge_content_length, "GigabyteContentLength"},
                     oversized_response{misbehaviour::endless_chunked_body, "EndlessChunkedBody"},
                     oversized_response{misbehaviour::endless_headers, "EndlessHeaders"}),
