@@ -127,23 +127,27 @@ void client_impl::spool_pending(std::chrono::steady_clock::time_point deadline) 
       note_spool_error(ec);
     }
   }
-  // The sync gets the spool reserve, no more: on a slow disk it goes on in the background, and
-  // what it syncs is already safe from anything but an operating-system crash.
-  const auto sync_by = std::min(deadline, std::chrono::steady_clock::now() + cfg_.spool_reserve);
-  switch (spool_->sync_until(sync_by)) {
-    case sync_outcome::synced:
-      break;
-    case sync_outcome::failed:
-      note_spool_error(errc::spool_io);
-      break;
-    case sync_outcome::in_background:
-      log(log_level::info, "spool: the disk is slow, its sync goes on in the background");
-      break;
+  // With write-ahead and nothing kept, the own file only held settled messages: it is removed,
+  // not synced. Otherwise the sync gets the spool reserve, no more: on a slow disk it goes on
+  // in the background, and what it syncs is already safe from anything but an OS crash.
+  const bool own_file_settled = cfg_.write_ahead && counters_.spooled.load(std::memory_order_relaxed) == 0;
+  if (!own_file_settled) {
+    const auto sync_by = std::min(deadline, std::chrono::steady_clock::now() + cfg_.spool_reserve);
+    switch (spool_->sync_until(sync_by)) {
+      case sync_outcome::synced:
+        break;
+      case sync_outcome::failed:
+        note_spool_error(errc::spool_io);
+        break;
+      case sync_outcome::in_background:
+        log(log_level::info, "spool: the disk is slow, its sync goes on in the background");
+        break;
+    }
   }
   // What the claimed files still held is now in our own file (or settled): drop them.
   spool_->delete_claimed();
   replay_files_held_ = false;
-  if (cfg_.write_ahead && counters_.spooled.load(std::memory_order_relaxed) == 0) spool_->remove_own_file();
+  if (own_file_settled) spool_->remove_own_file();
 }
 
 }  // namespace flowtrack::detail
