@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # clang-tidy (checks in .clang-tidy) over the project's own translation units in a configured
 # build's compile_commands.json: src, apps, bench, examples and tests (the fuzz targets too when
-# that build has them). Prints only the findings; exits non-zero on any.
-# Usage: scripts/clang-tidy.sh [BUILD_DIR [run-clang-tidy-14 options, e.g. -fix]]
+# that build has them). Prints only the findings; exits non-zero on any. A translation unit found
+# clean before is not checked again until it, a header it includes, its flags or .clang-tidy change
+# (scripts/clang_tidy_cached.py: the cache key is its preprocessed source; FLOWTRACK_TIDY_CACHE=off
+# checks everything).
+# Usage: scripts/clang-tidy.sh [BUILD_DIR [clang-tidy-14 options, e.g. -fix]]
 #   BUILD_DIR defaults to build/ (the default preset's; scripts/test.sh configures it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,13 +24,4 @@ source_re=$(python3 -c 'import re, sys; print(re.escape(sys.argv[1]))' "$source_
 # src/asio compiles Asio itself (ASIO_SEPARATE_COMPILATION): Asio's code, not ours.
 files_re="^$source_re/(?!src/asio/)(src|apps|bench|examples|tests)/"
 
-start=$(date +%s)
-status=0
-# run-clang-tidy-14 always colours and echoes each command: keep the findings only.
-run-clang-tidy-14 -clang-tidy-binary clang-tidy-14 -p "$build" -j "$(nproc)" -quiet "$@" "$files_re" 2>&1 |
-  sed -u 's/\x1b\[[0-9;]*m//g' |
-  { grep -Ev '^(clang-tidy-14 |[0-9]+ (warning|error)s? (and [0-9]+ errors? )?generated\.$)' || true; } ||
-  status=$?
-checked=$(grep -cP "\"file\": \"$source_re/(?!src/asio/)(src|apps|bench|examples|tests)/" "$build/compile_commands.json" || true)
-echo "clang-tidy: $checked files in $(($(date +%s) - start)) s: $( ((status == 0)) && echo clean || echo FINDINGS)"
-exit "$status"
+exec python3 scripts/clang_tidy_cached.py "$build" "$files_re" "$@"

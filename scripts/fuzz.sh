@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (fuzz preset: clang, ASan+UBSan) and runs each for
-# FLOWTRACK_FUZZ_SECONDS (30) from its seed corpus in tests/fuzz/corpus; any crash fails.
-# A crash leaves its input as crash-* in build-fuzz/tests/fuzz: add it to the corpus and a test.
+# Builds the libFuzzer targets in the ASan+UBSan build (asan preset, build-asan/: the same build
+# scripts/sanitizer-tests.sh asan uses, compiled with -fsanitize=fuzzer-no-link) and runs each for
+# FLOWTRACK_FUZZ_SECONDS (30) from its seed corpus in tests/fuzz/corpus, two at a time; any crash
+# fails. A crash leaves its input as crash-* in build-asan/tests/fuzz: add it to the corpus and a test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh libclang-rt-14-dev
-cmake --preset fuzz -DFLOWTRACK_FUZZ_SECONDS="${FLOWTRACK_FUZZ_SECONDS:-30}" >/dev/null
-cmake --build --preset fuzz --target fuzz_response_parser fuzz_request_parser fuzz_encoder fuzz_spool_reader
-(cd build-fuzz/tests/fuzz && ctest --test-dir .. -L fuzz --output-on-failure)
+scripts/install-deps.sh
+cmake --preset asan -DFLOWTRACK_FUZZ_SECONDS="${FLOWTRACK_FUZZ_SECONDS:-30}" >/dev/null
+cmake --build --preset fuzz
+ctest --preset fuzz

@@ -4,8 +4,10 @@
 # libasio-dev with recommends would swap Boost 1.81 back to 1.74; see docs/BUILDING.md).
 set -euo pipefail
 
+# ccache and lld speed up rebuilds and links (cmake/FlowtrackBuildSpeed.cmake); libclang-rt-14-dev
+# holds the sanitizer and libFuzzer runtimes (asan and tsan presets).
 packages=(
-  build-essential clang clang-tidy cmake ninja-build pkg-config
+  build-essential clang clang-tidy cmake ninja-build pkg-config ccache lld libclang-rt-14-dev
   libasio-dev libboost1.81-dev nlohmann-json3-dev libgtest-dev libgmock-dev
   libssl-dev zlib1g-dev libcli11-dev libbenchmark-dev
   openssl curl python3 ca-certificates nftables iproute2
