@@ -1,9 +1,11 @@
 #include "admin_api.hpp"
 
+#include <charconv>
 #include <ctime>
 
 #include "ingest.hpp"
 #include "live_page.hpp"
+#include "summary.hpp"
 
 namespace mock_segment {
 namespace http = flowtrack::http;
@@ -68,6 +70,70 @@ admin_reply faults(const http::request& req, store& s) {
   return {json_response(200, s.faults())};
 }
 
+std::optional<std::uint64_t> unsigned_param(std::string_view text) {
+  std::uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return v;
+}
+
+// An instant: ms since the epoch, or ISO-8601.
+std::optional<std::int64_t> time_param(std::string_view text) {
+  if (auto ms = unsigned_param(text); ms && *ms <= static_cast<std::uint64_t>(INT64_MAX)) return static_cast<std::int64_t>(*ms);
+  return parse_time_ms(text);
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// GET /admin/summary?command=&since=&until=&window=&limit=&events=&if_revision=
+admin_reply summary_reply(std::string_view query, const store& s) {
+  constexpr std::uint64_t max_rows = 10000;
+  summary_query q;
+  q.command = query_param(query, "command");
+  for (auto [name, field] : {std::pair{"since", &q.since_ms}, std::pair{"until", &q.until_ms}}) {
+    const std::string text = query_param(query, name);
+    if (text.empty()) continue;
+    *field = time_param(text);
+    if (!*field) return bad_request(std::string(name) + " must be ms since the epoch or an ISO-8601 time");
+  }
+  const std::string window = query_param(query, "window");
+  if (!window.empty()) {
+    auto seconds = unsigned_param(window);
+    if (!seconds || *seconds == 0 || *seconds > 100ULL * 365 * 86400)
+      return bad_request("window must be a number of seconds (1 or more)");
+    q.since_ms = now_ms() - static_cast<std::int64_t>(*seconds) * 1000;
+  }
+  for (auto [name, field] : {std::pair{"limit", &q.max_invocations}, std::pair{"events", &q.max_events}}) {
+    const std::string text = query_param(query, name);
+    if (text.empty()) continue;
+    auto n = unsigned_param(text);
+    if (!n || *n > max_rows) return bad_request(std::string(name) + " must be a number from 0 to 10000");
+    *field = static_cast<std::size_t>(*n);
+  }
+  const std::string if_revision = query_param(query, "if_revision");
+  if (window.empty() && !if_revision.empty() && unsigned_param(if_revision) == s.revision())
+    return {json_response(200, {{"revision", s.revision()}, {"unchanged", true}})};
+
+  const auto start = std::chrono::steady_clock::now();
+  nlohmann::json body = to_json(summarize(s.records(), q));
+  body["problems"] = problems(s.request_log(), s.rejected_log(), 50);
+  const nlohmann::json stats = s.stats();
+  body["faults"] = s.faults();
+  body["server"] = {{"events_accepted", stats["events_accepted"]}, {"evicted", stats["evicted"]},
+                    {"events_rejected", stats["events_rejected"]}, {"requests", stats["requests"]},
+                    {"lean", stats["lean"]}};
+  body["query"] = {{"command", q.command}, {"limit", q.max_invocations}, {"events", q.max_events}};
+  if (q.since_ms) body["query"]["since_ms"] = *q.since_ms;
+  if (q.until_ms) body["query"]["until_ms"] = *q.until_ms;
+  body["revision"] = s.revision();
+  body["compute_ms"] =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return {json_response(200, body)};
+}
+
 }  // namespace
 
 std::optional<admin_reply> handle_admin(const http::request& req, store& s) {
@@ -90,6 +156,7 @@ std::optional<admin_reply> handle_admin(const http::request& req, store& s) {
   if (path == "/admin/events" && get)
     return admin_reply{json_response(200, s.events(query_param(query, "type"), query_param(query, "event"),
                                                    query_param(query, "userId")))};
+  if (path == "/admin/summary" && get) return summary_reply(query, s);
   if (path == "/admin/rejected" && get) return admin_reply{json_response(200, s.rejected())};
   if (path == "/admin/requests" && get) return admin_reply{json_response(200, s.requests())};
   if (path == "/admin/stats" && get) {
@@ -109,6 +176,7 @@ std::optional<admin_reply> handle_admin(const http::request& req, store& s) {
                  : std::nullopt;
     if (!m) return bad_request("mode must be one of ok, blackhole, error500, error429");
     s.current_mode = *m;
+    s.changed();
     return admin_reply{json_response(200, {{"mode", to_string(*m)}})};
   }
   if (path == "/admin/latest-version" && req.method == "POST") {

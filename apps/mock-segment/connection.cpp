@@ -24,6 +24,12 @@ http::response parse_failure_response(std::error_code ec) {
   if (ec == http::parse_error::header_too_large) return plain_response(431, "request header too large\n", false);
   return plain_response(400, "malformed HTTP request\n", false);
 }
+// Why an ingest request was refused, for the request log: the plain-text body, one line.
+std::string reason_of(const http::response& res) {
+  std::string reason = res.body.substr(0, 200);
+  while (!reason.empty() && (reason.back() == '\n' || reason.back() == '\r')) reason.pop_back();
+  return reason;
+}
 }  // namespace
 
 asio::awaitable<void> server::serve(socket_ptr socket) {
@@ -89,6 +95,7 @@ asio::awaitable<void> server::serve(socket_ptr socket) {
     }
     if (f && !f->action.empty()) {
       log(req, 0, f->action);
+      if (!options_.lean) entry["reason"] = "injected fault: " + f->action + " (no answer)";
       record_request(std::move(entry), 0);
       co_await apply_fault_action(*socket, f->action);
       break;
@@ -110,6 +117,7 @@ asio::awaitable<void> server::serve(socket_ptr socket) {
       res = ingest(req, *type, options_.ingest, store_, id, entry);
     }
     log(req, res.status, f ? "fault" : "");
+    if (!options_.lean && res.status != 200) entry["reason"] = reason_of(res);
     record_request(std::move(entry), res.status);
     keep_going = co_await respond(*socket, res) && req.keep_alive;
   }

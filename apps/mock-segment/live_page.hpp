@@ -1,5 +1,6 @@
-// The live page served at "/": a self-contained HTML table of received events that refreshes
-// itself from /admin/events every second. Values are inserted as text, never as HTML.
+// The live page served at "/": one self-contained HTML page (no CDN, no build step) with four
+// views of GET /admin/summary, polled every second: Invocations, Funnels, Commands, the raw
+// event stream, and what was refused. Values are inserted as text, never as HTML.
 #pragma once
 
 #include <string_view>

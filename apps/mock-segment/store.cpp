@@ -25,22 +25,27 @@ void store::accept(nlohmann::json event) {
   if (auto it = event.find("messageId"); it != event.end() && it->is_string()) {
     if (seen_ids_[it->get<std::string>()]++ > 0) ++duplicates_;
   }
+  records_.push_back(make_record(event, ++record_index_));
   events_.push_back(std::move(event));
   while (events_.size() > limits_.max_events) {
     events_.pop_front();
+    records_.pop_front();
     ++evicted_;
   }
+  changed();
 }
 
 void store::reject(nlohmann::json message, std::string reason, std::uint64_t request_id) {
   ++rejected_count_;
   rejected_.push_back({{"reason", std::move(reason)}, {"message", std::move(message)}, {"requestId", request_id}});
   while (rejected_.size() > limits_.max_rejected) rejected_.pop_front();
+  changed();
 }
 
 void store::count_request(int status) {
   ++request_count_;
   ++by_status_[status];
+  changed();
 }
 
 void store::log_request(nlohmann::json entry, int status) {
@@ -52,11 +57,14 @@ void store::log_request(nlohmann::json entry, int status) {
 
 void store::reset() {
   events_.clear();
+  records_.clear();
+  record_index_ = 0;
   rejected_.clear();
   requests_.clear();
   seen_ids_.clear();
   accepted_ = rejected_count_ = duplicates_ = evicted_ = request_count_ = body_bytes_ = 0;
   by_status_.clear();
+  changed();
 }
 
 nlohmann::json store::events(std::string_view type, std::string_view event, std::string_view user_id) const {

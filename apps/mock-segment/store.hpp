@@ -1,6 +1,6 @@
-// Everything mock-segment remembers: accepted events (capped, oldest evicted), rejected
-// messages, the request log, counters, the fault script, the mode and the update-check answer.
-// Single-threaded: the server runs one io_context thread.
+// Everything mock-segment remembers: accepted events (capped, oldest evicted) and their summary
+// records, rejected messages, the request log, counters, the fault script, the mode and the
+// update-check answer. Single-threaded: the server runs one io_context thread.
 #pragma once
 
 #include <chrono>
@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "event_record.hpp"
 #include "faults.hpp"
 
 namespace mock_segment {
@@ -48,14 +49,29 @@ class store {
   }
   void reset();
 
+  /// The summary records (event_record.hpp) of the events kept, in arrival order: one per event.
+  const std::deque<event_record>& records() const { return records_; }
+  const std::deque<nlohmann::json>& request_log() const { return requests_; }
+  const std::deque<nlohmann::json>& rejected_log() const { return rejected_; }
+  /// Grows whenever what the summary shows may have changed (events, rejections, requests,
+  /// faults, mode, reset); never repeats, even across a reset.
+  std::uint64_t revision() const { return revision_; }
+  void changed() { ++revision_; }
+
   nlohmann::json events(std::string_view type, std::string_view event, std::string_view user_id) const;
   nlohmann::json rejected() const;
   nlohmann::json requests() const;
   nlohmann::json stats() const;
 
   // Faults and mode
-  void add_fault(fault f) { faults_.push_back(std::move(f)); }
-  void clear_faults() { faults_.clear(); }
+  void add_fault(fault f) {
+    faults_.push_back(std::move(f));
+    changed();
+  }
+  void clear_faults() {
+    faults_.clear();
+    changed();
+  }
   nlohmann::json faults() const;
   /// The next scripted fault, or one derived from the mode; nullopt: answer normally.
   std::optional<fault> next_fault();
@@ -70,6 +86,9 @@ class store {
   store_limits limits_;
   std::uint64_t request_counter_ = 0;
   std::deque<nlohmann::json> events_;
+  std::deque<event_record> records_;  // in step with events_
+  std::uint64_t record_index_ = 0;
+  std::uint64_t revision_ = 0;
   std::deque<nlohmann::json> rejected_;
   std::deque<nlohmann::json> requests_;
   std::unordered_map<std::string, std::uint32_t> seen_ids_;
