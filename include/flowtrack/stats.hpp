@@ -38,6 +38,9 @@ struct close_report {
   std::uint64_t spooled = 0;
   /// True when the deadline, not the end of the work, completed the close.
   bool deadline_reached = false;
+  /// True when close() was cancelled (its cancellation slot fired): sending stopped at once
+  /// and what was left was spooled (with a spool) or is pending.
+  bool cancelled = false;
   /// The first spool failure (errc::spool_io...), if any: what could not be spooled is pending.
   std::error_code spool_error;
   std::chrono::milliseconds elapsed{0};

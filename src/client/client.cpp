@@ -3,6 +3,7 @@
 
 #include <asio/co_spawn.hpp>
 #include <asio/post.hpp>
+#include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 
 #include "client/client_impl.hpp"
@@ -80,6 +81,10 @@ asio::awaitable<std::error_code> client::async_flush() {
 
 asio::awaitable<close_report> client::async_close(std::chrono::milliseconds timeout) {
   auto impl = impl_;
+  // Terminal and partial cancellation of the caller pass on to the close (total is filtered:
+  // a close cannot be undone without effect).
+  co_await asio::this_coro::reset_cancellation_state(asio::enable_partial_cancellation());
+  co_await asio::this_coro::throw_if_cancelled(false);
   co_return co_await asio::co_spawn(impl->strand(), impl->close(timeout), asio::use_awaitable);
 }
 

@@ -13,6 +13,7 @@
 #include <asio/io_context.hpp>
 #include <nlohmann/json.hpp>
 
+#include "client/engine_clock.hpp"
 #include "loopback_server.hpp"
 
 namespace flowtrack::test {
@@ -28,6 +29,39 @@ bool run_coroutine(asio::io_context& io, F body, std::chrono::milliseconds limit
     error = e;
   });
   io.run_for(limit);
+  if (error) std::rethrow_exception(error);
+  return finished;
+}
+
+/// Runs `body` on `io` on virtual time (a detail::virtual_time must be alive): whatever is
+/// ready runs; when nothing is and no request is in progress, virtual time moves by `idle_step`
+/// (nothing can happen before a timer); while a request is in progress and the socket stays
+/// quiet for 1 ms of real time, it moves by `io_step` (so a black hole or a blocked read still
+/// meets its virtual deadline, 10 times faster than real time). Returns true when the coroutine
+/// finished (rethrowing its exception, if any) within `real_limit`.
+template <class F>
+bool run_virtual(asio::io_context& io, F body, std::chrono::milliseconds real_limit = std::chrono::seconds(10),
+                 std::chrono::milliseconds idle_step = std::chrono::milliseconds(1),
+                 std::chrono::milliseconds io_step = std::chrono::milliseconds(10)) {
+  bool finished = false;
+  std::exception_ptr error;
+  asio::co_spawn(io, std::move(body), [&](std::exception_ptr e) {
+    finished = true;
+    error = e;
+  });
+  const auto give_up = std::chrono::steady_clock::now() + real_limit;
+  while (!finished && !io.stopped() && std::chrono::steady_clock::now() < give_up) {
+    if (io.poll() > 0) continue;
+    if (detail::engine_clock::io_in_progress() == 0) {
+      detail::virtual_time::advance(idle_step);
+    } else if (io.run_one_for(std::chrono::milliseconds(1)) == 0) {
+      detail::virtual_time::advance(io_step);
+    }
+  }
+  // Let what the coroutine's end set going (senders finishing, the client's loops) run out.
+  for (int i = 0; i < 100 && !io.stopped(); ++i) {
+    if (io.poll() == 0) detail::virtual_time::advance(idle_step);
+  }
   if (error) std::rethrow_exception(error);
   return finished;
 }
