@@ -102,7 +102,7 @@ asio::awaitable<delivery_outcome> client_impl::attempt(std::string& batch_body, 
   if (!was_open) counters_.connections.fetch_add(1, std::memory_order_relaxed);
   std::error_code ec = co_await conn->open(cfg_.timeouts, addresses_);
   if (!ec) {
-    stamp_sent_at(batch_body, std::chrono::system_clock::now());
+    stamp_sent_at(batch_body, engine_clock::wall_now());
     std::string compressed;
     std::string_view body = batch_body;
     if (cfg_.gzip) {
@@ -129,7 +129,7 @@ asio::awaitable<delivery_outcome> client_impl::attempt(std::string& batch_body, 
   if (!ec) {
     outcome.http_status = res.status;
     if (auto value = res.header("Retry-After"); !value.empty())
-      outcome.retry_after = parse_retry_after(value, std::chrono::system_clock::now(), cfg_.retry.max_retry_after);
+      outcome.retry_after = parse_retry_after(value, engine_clock::wall_now(), cfg_.retry.max_retry_after);
   }
   outcome.random_bits = next_random(rng_state_);
   co_return outcome;

@@ -6,7 +6,8 @@
 // retry, backoff, interval and deadline behaviour is tested without waiting real time.
 //
 // What stays on real time: the transport's per-phase timeouts (they bound real I/O and are cut
-// by close()'s abort), the spool's fdatasync, and the wall clock (sentAt, Retry-After dates).
+// by close()'s abort) and the spool's fdatasync. The wall clock (sentAt, Retry-After dates)
+// moves with the virtual time (wall_now).
 #pragma once
 
 #include <atomic>
@@ -27,6 +28,9 @@ struct engine_clock {
 
   /// steady_clock::now(), or the virtual time while a virtual_time object lives.
   static time_point now() noexcept;
+  /// The wall clock as the engine sees it (sentAt, Retry-After dates): system_clock::now(),
+  /// moved on virtual time by as much as the virtual time moved.
+  static std::chrono::system_clock::time_point wall_now() noexcept;
   /// Whether a virtual_time object lives.
   static bool is_virtual() noexcept;
 

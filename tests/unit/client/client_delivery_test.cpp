@@ -29,17 +29,18 @@ track_message event(int i) {
 }
 
 TEST(ClientDelivery, FlushSendsPartialBatchAndReusesOneConnection) {
+  detail::virtual_time clock;
   loopback_server server;
   asio::io_context io;
   client c{io, test_config(server)};
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     for (int round = 0; round < 3; ++round) {
       for (int i = 0; i < 4; ++i) EXPECT_FALSE(c.track(event(round * 4 + i)));
       EXPECT_EQ(server.requests().size(), static_cast<std::size_t>(round));  // nothing sent before flush
       EXPECT_FALSE(co_await c.async_flush());
       EXPECT_EQ(server.requests().size(), static_cast<std::size_t>(round + 1));
     }
-    co_await c.async_close(1s);
+    co_await c.async_close(10s);
   }));
   EXPECT_EQ(server.connections(), 1u);
   auto messages = received_messages(server);
@@ -53,26 +54,28 @@ TEST(ClientDelivery, FlushSendsPartialBatchAndReusesOneConnection) {
 }
 
 TEST(ClientDelivery, FlushWithNothingQueuedCompletesAtOnce) {
+  detail::virtual_time clock;
   loopback_server server;
   asio::io_context io;
   client c{io, test_config(server)};
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     EXPECT_FALSE(co_await c.async_flush());
-    co_await c.async_close(1s);
+    co_await c.async_close(10s);
   }));
   EXPECT_TRUE(server.requests().empty());
 }
 
 TEST(ClientDelivery, SendsTheSegmentWireFormat) {
+  detail::virtual_time clock;
   loopback_server server;
   asio::io_context io;
   auto cfg = test_config(server);
   cfg.default_context = {{"app", {{"name", "demo"}}}};
   client c{io, cfg};
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     EXPECT_FALSE(c.track(event(1)));
     EXPECT_FALSE(c.identify({.user_id = "u1", .traits = {{"plan", "pro"}}}));
-    co_await c.async_close(1s);
+    co_await c.async_close(10s);
   }));
   auto requests = server.requests();
   ASSERT_EQ(requests.size(), 1u);
@@ -100,15 +103,16 @@ TEST(ClientDelivery, SendsTheSegmentWireFormat) {
 }
 
 TEST(ClientDelivery, SplitsBatchesByCount) {
+  detail::virtual_time clock;
   loopback_server server;
   asio::io_context io;
   auto cfg = test_config(server);
   cfg.batch_max_messages = 10;
   client c{io, cfg};
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     for (int i = 0; i < 25; ++i) EXPECT_FALSE(c.track(event(i)));
     co_await c.async_flush();
-    co_await c.async_close(1s);
+    co_await c.async_close(10s);
   }));
   std::vector<std::size_t> sizes;
   for (const auto& r : server.requests()) sizes.push_back(nlohmann::json::parse(r.request.body)["batch"].size());
@@ -117,17 +121,18 @@ TEST(ClientDelivery, SplitsBatchesByCount) {
 }
 
 TEST(ClientDelivery, SplitsBatchesByBytesNeverOverTheLimit) {
+  detail::virtual_time clock;
   loopback_server server;
   asio::io_context io;
   auto cfg = test_config(server);
   cfg.batch_max_bytes = 40000;
   client c{io, cfg};
   const std::string filler(3000, 'x');
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     for (int i = 0; i < 40; ++i)
       EXPECT_FALSE(c.track({.user_id = "u", .event = "Big", .properties = {{"filler", filler}, {"i", i}}}));
     co_await c.async_flush();
-    co_await c.async_close(1s);
+    co_await c.async_close(10s);
   }));
   std::size_t total = 0;
   for (const auto& r : server.requests()) {
@@ -139,31 +144,41 @@ TEST(ClientDelivery, SplitsBatchesByBytesNeverOverTheLimit) {
 }
 
 TEST(ClientDelivery, RetriesServerErrorsWithStableIdsAndFreshSentAt) {
+  detail::virtual_time clock;
   loopback_server server;
   server.script({reply::status_code(503), reply::status_code(500), reply::status_code(503)});
   asio::io_context io;
-  client c{io, test_config(server)};
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  auto cfg = test_config(server);
+  cfg.retry.base_delay = 10ms;  // sentAt has millisecond precision: attempts 10+ ms apart
+  cfg.retry.max_delay = 40ms;
+  cfg.retry.jitter = 0.0;
+  client c{io, cfg};
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     EXPECT_FALSE(c.track(event(1)));
     EXPECT_FALSE(co_await c.async_flush());
-    co_await c.async_close(1s);
+    co_await c.async_close(10s);
   }));
   auto requests = server.requests();
   ASSERT_EQ(requests.size(), 4u);
   std::set<std::string> ids, timestamps;
+  std::vector<std::string> sent_at;
   for (std::size_t i = 0; i < requests.size(); ++i) {
     EXPECT_EQ(requests[i].request.header("X-Retry-Count"), i == 0 ? "" : std::to_string(i));
     auto body = nlohmann::json::parse(requests[i].request.body);
     ids.insert(body["batch"][0]["messageId"].get<std::string>());
     timestamps.insert(body["batch"][0]["timestamp"].get<std::string>());
+    sent_at.push_back(body["sentAt"].get<std::string>());
   }
   EXPECT_EQ(ids.size(), 1u);
-  EXPECT_EQ(timestamps.size(), 1u);
+  EXPECT_EQ(timestamps.size(), 1u);  // the event's own time stays
+  for (std::size_t i = 1; i < sent_at.size(); ++i)  // ISO-8601 UTC: text order is time order
+    EXPECT_LT(sent_at[i - 1], sent_at[i]) << "attempt " << i + 1 << " was not restamped";
   EXPECT_EQ(c.statistics().retries, 3u);
   EXPECT_EQ(c.statistics().delivered, 1u);
 }
 
 TEST(ClientDelivery, BadRequestIsNeverRetried) {
+  detail::virtual_time clock;
   loopback_server server;
   server.script({reply::status_code(400)});
   asio::io_context io;
@@ -171,10 +186,10 @@ TEST(ClientDelivery, BadRequestIsNeverRetried) {
   auto cfg = test_config(server);
   cfg.on_delivery = [&](std::string_view id, std::error_code ec) { outcomes.emplace_back(std::string(id), ec); };
   client c{io, cfg};
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     EXPECT_FALSE(c.track(event(1)));
     EXPECT_EQ(co_await c.async_flush(), errc::http_status);
-    co_await c.async_close(1s);
+    co_await c.async_close(10s);
   }));
   EXPECT_EQ(server.requests().size(), 1u);
   ASSERT_EQ(outcomes.size(), 1u);
@@ -184,21 +199,23 @@ TEST(ClientDelivery, BadRequestIsNeverRetried) {
 }
 
 TEST(ClientDelivery, GivesUpAfterMaxAttempts) {
+  detail::virtual_time clock;
   loopback_server server;
   server.set_fallback(reply::status_code(503));
   asio::io_context io;
   auto cfg = test_config(server);
   cfg.retry.max_attempts = 3;
   client c{io, cfg};
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     EXPECT_FALSE(c.track(event(1)));
     EXPECT_EQ(co_await c.async_flush(), errc::retries_exhausted);
-    co_await c.async_close(1s);
+    co_await c.async_close(10s);
   }));
   EXPECT_EQ(server.requests().size(), 3u);
 }
 
 TEST(ClientDelivery, HonoursRetryAfter) {
+  detail::virtual_time clock;
   loopback_server server;
   reply limited = reply::status_code(429);
   limited.headers = {{"Retry-After", "1"}};
@@ -206,26 +223,28 @@ TEST(ClientDelivery, HonoursRetryAfter) {
   asio::io_context io;
   client c{io, test_config(server)};
   std::chrono::steady_clock::duration waited{};
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     EXPECT_FALSE(c.track(event(1)));
-    const auto start = std::chrono::steady_clock::now();
+    const auto start = detail::engine_clock::now();
     EXPECT_FALSE(co_await c.async_flush());
-    waited = std::chrono::steady_clock::now() - start;
-    co_await c.async_close(1s);
+    waited = detail::engine_clock::now() - start;
+    co_await c.async_close(10s);
   }));
   EXPECT_EQ(server.requests().size(), 2u);
   EXPECT_GE(waited, 1s);  // the backoff alone would have been 5 ms at most
+  EXPECT_LT(waited, 1200ms);  // virtual time: the reply's way costs a few virtual ms
 }
 
 TEST(ClientDelivery, RecoversFromClosedResetAndGarbageConnections) {
+  detail::virtual_time clock;
   loopback_server server;
   server.script({reply::close(), reply::reset(), reply::garbage()});
   asio::io_context io;
   client c{io, test_config(server)};
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     EXPECT_FALSE(c.track(event(1)));
     EXPECT_FALSE(co_await c.async_flush());
-    co_await c.async_close(1s);
+    co_await c.async_close(10s);
   }));
   EXPECT_EQ(server.requests().size(), 4u);
   EXPECT_EQ(server.connections(), 4u);
@@ -233,14 +252,15 @@ TEST(ClientDelivery, RecoversFromClosedResetAndGarbageConnections) {
 }
 
 TEST(ClientDelivery, GzipsBodiesWhenEnabled) {
+  detail::virtual_time clock;
   loopback_server server;
   asio::io_context io;
   auto cfg = test_config(server);
   cfg.gzip = true;
   client c{io, cfg};
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     for (int i = 0; i < 50; ++i) EXPECT_FALSE(c.track(event(i)));
-    co_await c.async_close(1s);
+    co_await c.async_close(10s);
   }));
   auto requests = server.requests();
   ASSERT_EQ(requests.size(), 1u);
@@ -252,19 +272,23 @@ TEST(ClientDelivery, GzipsBodiesWhenEnabled) {
 }
 
 TEST(ClientDelivery, IntervalSendsPartialBatches) {
+  detail::virtual_time clock;
   loopback_server server;
   asio::io_context io;
   auto cfg = test_config(server);
   cfg.flush_interval = 50ms;
   client c{io, cfg};
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     EXPECT_FALSE(c.track(event(1)));
-    asio::steady_timer t(co_await asio::this_coro::executor);
-    while (server.requests().empty()) {  // polls the server, bounded by run_for
+    const auto start = detail::engine_clock::now();
+    detail::engine_timer t(co_await asio::this_coro::executor);
+    while (server.requests().empty()) {  // polls the server, bounded by run_virtual
       t.expires_after(10ms);
       co_await t.async_wait(asio::use_awaitable);
     }
-    co_await c.async_close(1s);
+    EXPECT_GE(detail::engine_clock::now() - start, 50ms);  // the interval, not before
+    EXPECT_LE(detail::engine_clock::now() - start, 150ms);
+    co_await c.async_close(10s);
   }));
   EXPECT_EQ(received_messages(server).size(), 1u);
 }

@@ -41,16 +41,6 @@ config test_config(const std::string& url) {
 
 track_message event(int i) { return {.user_id = "u", .event = "E", .properties = {{"i", i}}}; }
 
-// Waits (on virtual time, 1 ms at a time) until `value` is set.
-template <class T>
-asio::awaitable<void> until_set(const std::optional<T>& value) {
-  detail::engine_timer tick(co_await asio::this_coro::executor);
-  while (!value) {
-    tick.expires_after(1ms);
-    co_await tick.async_wait(asio::use_awaitable);
-  }
-}
-
 // A port on which nothing listens: bind one, remember it, close it.
 std::uint16_t closed_port() {
   asio::io_context io;
@@ -96,7 +86,7 @@ TEST(ClientLifecycle, CloseAgainstBlackHoleEndsAtTheDeadline) {
   }));
   EXPECT_TRUE(io.stopped());  // the read on the black-holed connection was cancelled
   EXPECT_GE(close_took, 300ms);
-  EXPECT_LE(close_took, 310ms);  // the aborted read ends at its next resumption
+  EXPECT_LE(close_took, 320ms);  // the aborted read ends at its next resumption, within the 20 ms grace
   EXPECT_TRUE(report.deadline_reached);
   EXPECT_FALSE(report.cancelled);
   EXPECT_EQ(report.pending, 10u);
@@ -165,16 +155,18 @@ TEST_P(ClientCloseCancellation, StopsSendingAtOnceAgainstABlackHole) {
   std::optional<close_report> report;
   const auto t0 = detail::engine_clock::now();
   steady::duration took{};
+  detail::engine_timer closed(io, detail::engine_clock::time_point::max());
   asio::co_spawn(io, c.async_close(3s), asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, close_report r) {
     EXPECT_FALSE(e);
     report = r;
     took = detail::engine_clock::now() - t0;
+    closed.cancel();
   }));
   ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     detail::engine_timer at_200ms(co_await asio::this_coro::executor, t0 + 200ms);
     co_await at_200ms.async_wait(asio::use_awaitable);
     cancel.emit(GetParam());
-    co_await until_set(report);
+    if (!report) co_await closed.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
   }));
   ASSERT_TRUE(report.has_value());
   EXPECT_GE(took, 200ms);
@@ -221,13 +213,16 @@ TEST(ClientLifecycle, TotalCancellationOfCloseIsIgnored) {
   asio::cancellation_signal cancel;
   std::optional<close_report> report;
   const auto t0 = detail::engine_clock::now();
-  asio::co_spawn(io, c.async_close(500ms),
-                 asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr, close_report r) { report = r; }));
+  detail::engine_timer closed(io, detail::engine_clock::time_point::max());
+  asio::co_spawn(io, c.async_close(500ms), asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr, close_report r) {
+    report = r;
+    closed.cancel();
+  }));
   ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     detail::engine_timer at_100ms(co_await asio::this_coro::executor, t0 + 100ms);
     co_await at_100ms.async_wait(asio::use_awaitable);
     cancel.emit(asio::cancellation_type::total);
-    co_await until_set(report);
+    if (!report) co_await closed.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
   }));
   ASSERT_TRUE(report.has_value());
   EXPECT_FALSE(report->cancelled);
@@ -304,8 +299,8 @@ TEST(ClientLifecycle, WaitForCapacityTimesOutWhileNothingMakesRoom) {
   EXPECT_TRUE(c.wait_for_capacity(0ms));  // room at once
   for (int i = 0; i < 3; ++i) EXPECT_FALSE(c.track(event(i)));
   const auto t0 = steady::now();
-  EXPECT_FALSE(c.wait_for_capacity(100ms));
-  EXPECT_GE(steady::now() - t0, 100ms);
+  EXPECT_FALSE(c.wait_for_capacity(30ms));  // a producer thread's wait: real time
+  EXPECT_GE(steady::now() - t0, 30ms);
 }
 
 TEST(ClientLifecycle, WaitForCapacityReturnsWhenABatchLeavesTheQueue) {

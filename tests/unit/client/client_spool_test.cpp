@@ -59,6 +59,7 @@ std::set<std::string> ids_of(const std::vector<nlohmann::json>& messages) {
 }
 
 TEST_F(ClientSpool, BlackHoledRunSpoolsEverythingAndTheNextRunDeliversIt) {
+  detail::virtual_time clock;
   std::set<std::string> first_run_ids;
   {
     loopback_server dead;
@@ -68,12 +69,13 @@ TEST_F(ClientSpool, BlackHoledRunSpoolsEverythingAndTheNextRunDeliversIt) {
     for (int i = 0; i < 20; ++i) ASSERT_FALSE(c.track({.user_id = "u", .event = "E", .properties = {{"i", i}}}));
     close_report report;
     steady::duration took{};
-    ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
-      const auto t0 = steady::now();
+    ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
+      const auto t0 = detail::engine_clock::now();
       report = co_await c.async_close(300ms);
-      took = steady::now() - t0;
+      took = detail::engine_clock::now() - t0;
     }));
-    EXPECT_LT(took, 350ms);
+    EXPECT_GE(took, 250ms);  // sending stopped spool_reserve (50 ms) before the deadline
+    EXPECT_LE(took, 300ms);
     EXPECT_TRUE(report.deadline_reached);
     EXPECT_EQ(report.spooled, 20u);
     EXPECT_EQ(report.pending, 0u);
@@ -87,7 +89,7 @@ TEST_F(ClientSpool, BlackHoledRunSpoolsEverythingAndTheNextRunDeliversIt) {
   client c{io, make_config(healthy.url())};
   EXPECT_EQ(c.statistics().replayed, 20u);
   close_report report;
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(2s); }));
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(10s); }));
   auto delivered = received_messages(healthy);
   ASSERT_EQ(delivered.size(), 20u);
   EXPECT_EQ(ids_of(delivered), first_run_ids);  // same messageIds: deduplicable
@@ -99,6 +101,7 @@ TEST_F(ClientSpool, BlackHoledRunSpoolsEverythingAndTheNextRunDeliversIt) {
 // Nothing listening: with a spool, close() does not spend its deadline retrying a server that
 // is not there; it spools at once and the next run delivers.
 TEST_F(ClientSpool, NothingListeningSpoolsAtOnceInsteadOfRetryingUntilTheDeadline) {
+  detail::virtual_time clock;
   std::string closed_url;
   {
     loopback_server gone;
@@ -111,12 +114,12 @@ TEST_F(ClientSpool, NothingListeningSpoolsAtOnceInsteadOfRetryingUntilTheDeadlin
     client c{io, cfg};
     for (int i = 0; i < 30; ++i) ASSERT_FALSE(c.track({.user_id = "u", .event = "E", .properties = {{"i", i}}}));
     close_report report;
-    ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
-      asio::steady_timer t(co_await asio::this_coro::executor, 20ms);  // let the first attempts fail
+    ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
+      detail::engine_timer t(co_await asio::this_coro::executor, 20ms);  // let the first attempts fail
       co_await t.async_wait(asio::use_awaitable);
       report = co_await c.async_close(5s);
     }));
-    EXPECT_LT(report.elapsed, 500ms);  // not the 5 s deadline
+    EXPECT_LE(report.elapsed, 10ms);  // not the 5 s deadline: at the attempts' next resumption
     EXPECT_FALSE(report.deadline_reached);
     EXPECT_EQ(report.spooled, 30u);
     EXPECT_EQ(report.pending, 0u);
@@ -125,13 +128,14 @@ TEST_F(ClientSpool, NothingListeningSpoolsAtOnceInsteadOfRetryingUntilTheDeadlin
   asio::io_context io;
   client c{io, make_config(healthy.url())};
   close_report report;
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(2s); }));
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(10s); }));
   EXPECT_EQ(report.delivered, 30u);
   EXPECT_EQ(received_messages(healthy).size(), 30u);
 }
 
 // Without a spool there is nowhere else to keep them: close() retries until its deadline.
 TEST_F(ClientSpool, NothingListeningWithoutASpoolRetriesUntilTheDeadline) {
+  detail::virtual_time clock;
   std::string closed_url;
   {
     loopback_server gone;
@@ -143,34 +147,37 @@ TEST_F(ClientSpool, NothingListeningWithoutASpoolRetriesUntilTheDeadline) {
   client c{io, cfg};
   ASSERT_FALSE(c.track({.user_id = "u", .event = "E"}));
   close_report report;
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(200ms); }));
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(200ms); }));
   EXPECT_TRUE(report.deadline_reached);
   EXPECT_GE(report.elapsed, 200ms);
+  EXPECT_LE(report.elapsed, 225ms);
   EXPECT_EQ(report.pending, 1u);
   EXPECT_GT(c.statistics().retries, 0u);
 }
 
 TEST_F(ClientSpool, ReplayedFilesAreDeletedOnceDeliveredWithoutClose) {
+  detail::virtual_time clock;
   {
     loopback_server dead;
     dead.set_fallback(reply::status_code(503));
     asio::io_context io;
     client c{io, make_config(dead.url())};
     ASSERT_FALSE(c.track({.user_id = "u", .event = "E"}));
-    ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> { co_await c.async_close(100ms); }));
+    ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> { co_await c.async_close(100ms); }));
   }
   ASSERT_EQ(spool_files(), 1u);
   loopback_server healthy;
   asio::io_context io;
   client c{io, make_config(healthy.url())};
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     EXPECT_FALSE(co_await c.async_flush());
     EXPECT_EQ(spool_files(), 0u);  // deleted as soon as its messages were delivered
-    co_await c.async_close(1s);
+    co_await c.async_close(10s);
   }));
 }
 
 TEST_F(ClientSpool, UnwritableSpoolDirectoryIsReportedAndTheClientStillDelivers) {
+  detail::virtual_time clock;
   std::filesystem::create_directories(dir_);
   std::ofstream(dir_ / "file") << "x";
   loopback_server healthy;
@@ -180,7 +187,7 @@ TEST_F(ClientSpool, UnwritableSpoolDirectoryIsReportedAndTheClientStillDelivers)
   client c{io, cfg};
   ASSERT_FALSE(c.track({.user_id = "u", .event = "E"}));
   close_report report;
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(1s); }));
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(10s); }));
   EXPECT_EQ(report.spool_error, errc::spool_io);
   EXPECT_EQ(report.delivered, 1u);
 }
@@ -190,6 +197,7 @@ std::filesystem::path helper_binary(const char* name) {
 }
 
 TEST_F(ClientSpool, WriteAheadSurvivesSigkill) {
+  detail::virtual_time clock;
   loopback_server dead;
   dead.set_fallback(reply::blackhole());
   const std::string dir = dir_.string(), url = dead.url(), count = "500";
@@ -208,7 +216,7 @@ TEST_F(ClientSpool, WriteAheadSurvivesSigkill) {
   asio::io_context io;
   client c{io, make_config(healthy.url())};
   EXPECT_EQ(c.statistics().replayed, 500u);
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> { co_await c.async_close(5s); }));
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> { co_await c.async_close(5s); }));
   auto delivered = received_messages(healthy);
   ASSERT_EQ(delivered.size(), 500u);
   std::set<int> seen;
@@ -218,6 +226,7 @@ TEST_F(ClientSpool, WriteAheadSurvivesSigkill) {
 }
 
 TEST_F(ClientSpool, WriteAheadFileIsRemovedAfterACleanClose) {
+  detail::virtual_time clock;
   loopback_server healthy;
   asio::io_context io;
   auto cfg = make_config(healthy.url());
@@ -226,7 +235,7 @@ TEST_F(ClientSpool, WriteAheadFileIsRemovedAfterACleanClose) {
   for (int i = 0; i < 10; ++i) ASSERT_FALSE(c.track({.user_id = "u", .event = "E"}));
   EXPECT_EQ(spool_files(), 1u);
   close_report report;
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(1s); }));
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(10s); }));
   EXPECT_EQ(report.delivered, 10u);
   EXPECT_EQ(report.spooled, 0u);
   EXPECT_EQ(spool_files(), 0u);
