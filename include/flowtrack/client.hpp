@@ -18,6 +18,7 @@
 #include <asio/io_context.hpp>
 
 #include "flowtrack/config.hpp"
+#include "flowtrack/diagnostics.hpp"
 #include "flowtrack/error.hpp"
 #include "flowtrack/message.hpp"
 #include "flowtrack/stats.hpp"
@@ -72,12 +73,21 @@ class client {
   /// makes room) and when the client is closing.
   bool wait_for_capacity(std::chrono::milliseconds timeout);
 
-  /// Completes when every message accepted before the call is delivered or has definitively
-  /// failed (sends partial batches at once, without waiting for flush_interval).
-  /// Result: empty when all of them were delivered, else the error of the last failure.
-  /// Cancellation: cancelling the awaiting coroutine abandons the wait, not the delivery.
-  /// Completes with errc::closed when the client closes before the messages were resolved.
+  /// Sends partial batches at once (without waiting for flush_interval) and waits for every
+  /// message accepted before the call.
+  ///
+  /// Completion: when each of them is delivered, has definitively failed, or was spooled for
+  /// a later run (a 401/403/TLS refusal with a spool dir).
+  /// Errors (the result): empty when all of them were delivered; else the outcome of the last
+  /// one that was not (errc::http_status, retries_exhausted, tls_handshake_failed...); with
+  /// `why`, that batch's diagnostics (its last error, HTTP status and attempts) are stored
+  /// there. errc::closed when the client closes before they were settled.
+  /// Cancellation: cancelling the awaiting coroutine (any type) abandons the wait, not the
+  /// delivery.
+  /// Executor: runs on the client's strand; completes on the awaiting coroutine's executor.
+  /// Thread-safety: may be called from any thread, concurrently.
   asio::awaitable<std::error_code> async_flush();
+  asio::awaitable<std::error_code> async_flush(diagnostics& why);
 
   /// Stops intake, sends what is queued, and completes when all is settled, when `timeout` has
   /// passed, or when the operation is cancelled, whichever comes first.

@@ -2,6 +2,7 @@
 // delivery machine (policy/delivery_fsm.hpp) decides: send over a pooled keep-alive
 // connection, wait out a backoff or Retry-After, split a refused batch in halves, settle
 // messages or leave them for the spool. close() aborts it through its sender_slot.
+#include <asio/error.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/use_awaitable.hpp>
 
@@ -125,6 +126,8 @@ asio::awaitable<delivery_outcome> client_impl::attempt(std::string& batch_body, 
   }
   slot.conn = nullptr;
   release_connection(std::move(conn));
+  // Cut short by close() (deadline or cancellation): say so, not "operation aborted".
+  if (aborting() && ec == asio::error::operation_aborted) ec = errc::deadline_reached;
   outcome.error = ec;
   if (!ec) {
     outcome.http_status = res.status;
@@ -202,6 +205,7 @@ asio::awaitable<void> client_impl::deliver(batch& b, sender_slot& slot) {
           break;
         case delivery_action_type::leave_for_spool:
           log(log_level::info, "batch of ", part.end - part.begin, " left unsent for close() to spool");
+          if (st.diag.attempts > 0) note_failure(aborting() ? errc::deadline_reached : st.diag.last_error, st.diag);
           co_return;  // this part and every other left stay unsettled
       }
     }
@@ -225,13 +229,16 @@ void client_impl::settle_part(batch& b, std::size_t begin, std::size_t end, std:
   (outcome ? counters_.failed : counters_.delivered).fetch_add(n, std::memory_order_relaxed);
   if (outcome) {
     note_failure(outcome, diag);
-    for (auto* w : flush_waiters_)
-      if (w->end_seq > b.first_seq) w->result = outcome;
+    for (auto* w : flush_waiters_) {
+      if (w->end_seq <= b.first_seq) continue;
+      w->result = outcome;
+      w->why = diag;
+    }
   }
   if (!cfg_.on_delivery) return;
   for (std::size_t i = begin; i < end; ++i) {
     try {
-      cfg_.on_delivery(b.message_id(b.entries[i]), outcome);
+      cfg_.on_delivery(b.message_id(b.entries[i]), outcome, diag);
     } catch (...) {  // a callback must not break delivery
     }
   }

@@ -79,6 +79,14 @@ asio::awaitable<std::error_code> client::async_flush() {
   co_return co_await asio::co_spawn(impl->strand(), impl->flush(), asio::use_awaitable);
 }
 
+asio::awaitable<std::error_code> client::async_flush(diagnostics& why) {
+  auto impl = impl_;
+  diagnostics result;
+  const auto ec = co_await asio::co_spawn(impl->strand(), impl->flush(&result), asio::use_awaitable);
+  why = result;
+  co_return ec;
+}
+
 asio::awaitable<close_report> client::async_close(std::chrono::milliseconds timeout) {
   auto impl = impl_;
   // Terminal and partial cancellation of the caller pass on to the close (total is filtered:

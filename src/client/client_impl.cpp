@@ -213,7 +213,7 @@ void client_impl::settle() {
   settled_.notify();
 }
 
-asio::awaitable<std::error_code> client_impl::flush() {
+asio::awaitable<std::error_code> client_impl::flush(diagnostics* why) {
   if (stopped()) co_return errc::closed;
   flush_waiter waiter(strand_, queue_.next_seq());
   if (lowest_unresolved_seq() >= waiter.end_seq) co_return std::error_code{};
@@ -225,6 +225,7 @@ asio::awaitable<std::error_code> client_impl::flush() {
     flush_waiters_.remove(&waiter);
     throw;
   }
+  if (why) *why = waiter.why;
   co_return waiter.result;
 }
 
@@ -326,6 +327,8 @@ void client_impl::finish_close(std::chrono::steady_clock::time_point started) {
   stop();
   report_.deadline_reached = lifecycle_.deadline_reached;
   report_.cancelled = lifecycle_.cancelled;
+  report_.last_failure = last_failure_outcome_;
+  report_.last_failure_diagnostics = last_failure_;
   {
     std::lock_guard lock(spool_mutex_);
     report_.spool_error = spool_error_;

@@ -87,7 +87,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   bool wait_for_room(std::chrono::milliseconds timeout) { return queue_.wait_for_room(timeout); }
 
   // The following run on the strand.
-  asio::awaitable<std::error_code> flush();
+  asio::awaitable<std::error_code> flush(diagnostics* why = nullptr);
   asio::awaitable<close_report> close(std::chrono::milliseconds timeout);
   /// The client object is gone: cancel everything now, without waiting.
   void shutdown_now();
@@ -101,6 +101,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     strand_event done;
     std::uint64_t end_seq;  // resolved when every seq < end_seq is resolved
     std::error_code result;
+    diagnostics why;  // of the failure in `result`
   };
 
   // Batcher (client_impl.cpp)

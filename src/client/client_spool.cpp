@@ -118,8 +118,11 @@ void client_impl::spool_part(batch& b, std::size_t begin, std::size_t end, std::
   }
   mark_settled(b, begin, end);
   note_failure(cause, diag);
-  for (auto* w : flush_waiters_)
-    if (w->end_seq > b.first_seq) w->result = cause;
+  for (auto* w : flush_waiters_) {
+    if (w->end_seq <= b.first_seq) continue;
+    w->result = cause;
+    w->why = diag;
+  }
 }
 
 void client_impl::release_replayed_files() {

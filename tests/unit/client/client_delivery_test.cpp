@@ -1,6 +1,7 @@
 // Coroutine tests of delivery: batching, flush, keep-alive, the wire format, retries.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include <asio/use_awaitable.hpp>
@@ -206,12 +207,118 @@ TEST(ClientDelivery, GivesUpAfterMaxAttempts) {
   auto cfg = test_config(server);
   cfg.retry.max_attempts = 3;
   client c{io, cfg};
+  diagnostics why;
   ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     EXPECT_FALSE(c.track(event(1)));
-    EXPECT_EQ(co_await c.async_flush(), errc::retries_exhausted);
+    EXPECT_EQ(co_await c.async_flush(why), errc::retries_exhausted);
     co_await c.async_close(10s);
   }));
   EXPECT_EQ(server.requests().size(), 3u);
+  EXPECT_EQ(why, (diagnostics{errc::http_status, 503, 3}));  // the cause, not only "exhausted"
+}
+
+TEST(ClientDelivery, TheCauseOfAFailureReachesTheCallerThroughEveryChannel) {
+  detail::virtual_time clock;
+  std::string closed_url;
+  {
+    loopback_server gone;
+    closed_url = gone.url();
+  }
+  asio::io_context io;
+  config cfg;
+  cfg.write_key = "test-key";
+  cfg.endpoint = closed_url;
+  cfg.flush_interval = 1h;
+  cfg.retry.max_attempts = 2;
+  cfg.retry.base_delay = 1ms;
+  std::vector<diagnostics> per_message;
+  cfg.on_delivery = [&](std::string_view, std::error_code ec, const diagnostics& why) {
+    EXPECT_EQ(ec, errc::retries_exhausted);
+    per_message.push_back(why);
+  };
+  client c{io, cfg};
+  diagnostics flushed;
+  close_report report;
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(c.track(event(1)));
+    EXPECT_FALSE(c.track(event(2)));
+    EXPECT_EQ(co_await c.async_flush(flushed), errc::retries_exhausted);
+    report = co_await c.async_close(10s);
+  }));
+  const diagnostics expected{errc::connect_failed, 0, 2};
+  ASSERT_EQ(per_message.size(), 2u);
+  EXPECT_EQ(per_message[0], expected);
+  EXPECT_EQ(per_message[1], expected);
+  EXPECT_EQ(flushed, expected);
+  EXPECT_EQ(report.last_failure, errc::retries_exhausted);
+  EXPECT_EQ(report.last_failure_diagnostics, expected);
+}
+
+// 413: the batch goes again as two halves, recursively; every message is delivered.
+TEST(ClientDelivery, TooLargeBatchIsSplitInHalvesUntilAccepted) {
+  detail::virtual_time clock;
+  loopback_server server;
+  server.script({reply::status_code(413), reply::status_code(413), reply::ok(), reply::ok(), reply::ok()});
+  asio::io_context io;
+  client c{io, test_config(server)};
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 4; ++i) EXPECT_FALSE(c.track(event(i)));
+    EXPECT_FALSE(co_await c.async_flush());
+    co_await c.async_close(10s);
+  }));
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 5u);  // 4, then 2 (413 again), then 1 + 1, then the other 2
+  std::vector<std::size_t> sizes;
+  for (const auto& r : requests) sizes.push_back(nlohmann::json::parse(r.request.body)["batch"].size());
+  EXPECT_EQ(sizes, (std::vector<std::size_t>{4, 2, 1, 1, 2}));
+  EXPECT_EQ(c.statistics().delivered, 4u);
+  EXPECT_EQ(c.statistics().failed, 0u);
+  EXPECT_EQ(c.statistics().retries, 0u);  // splitting is not retrying
+}
+
+// 400: halves isolate the refused message; only it fails, with its cause.
+TEST(ClientDelivery, BadRequestIsolatesTheRefusedMessage) {
+  detail::virtual_time clock;
+  loopback_server server;
+  // [0 1 2 3] 400 -> [0 1] ok, [2 3] 400 -> [2] ok, [3] 400
+  server.script({reply::status_code(400), reply::ok(), reply::status_code(400), reply::ok(), reply::status_code(400)});
+  asio::io_context io;
+  auto cfg = test_config(server);
+  struct seen {
+    std::string id;
+    std::error_code outcome;
+    diagnostics why;
+  };
+  std::vector<seen> outcomes;
+  cfg.on_delivery = [&](std::string_view id, std::error_code ec, const diagnostics& why) {
+    outcomes.push_back({std::string(id), ec, why});
+  };
+  client c{io, cfg};
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 4; ++i) EXPECT_FALSE(c.track(event(i)));
+    EXPECT_EQ(co_await c.async_flush(), errc::http_status);
+    co_await c.async_close(10s);
+  }));
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 5u);
+  std::map<std::string, int> index_of;
+  const auto first_body = nlohmann::json::parse(requests[0].request.body);
+  for (const auto& m : first_body["batch"]) index_of[m["messageId"].get<std::string>()] = m["properties"]["i"].get<int>();
+  ASSERT_EQ(outcomes.size(), 4u);
+  for (const auto& o : outcomes) {
+    ASSERT_TRUE(index_of.count(o.id)) << o.id;
+    if (index_of.at(o.id) == 3) {
+      EXPECT_EQ(o.outcome, errc::http_status);
+      EXPECT_EQ(o.why, (diagnostics{errc::http_status, 400, 3}));  // the whole, its half, itself
+    } else {
+      EXPECT_FALSE(o.outcome) << "message " << index_of.at(o.id);
+    }
+  }
+  EXPECT_EQ(c.statistics().delivered, 3u);
+  EXPECT_EQ(c.statistics().failed, 1u);
+  const auto last = nlohmann::json::parse(requests[4].request.body)["batch"];
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_EQ(last[0]["properties"]["i"], 3);  // the message the server refused, alone
 }
 
 TEST(ClientDelivery, HonoursRetryAfter) {

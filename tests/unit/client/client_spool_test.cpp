@@ -10,7 +10,11 @@
 #include <random>
 #include <set>
 
-#include <asio/steady_timer.hpp>
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/cancellation_signal.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/this_coro.hpp>
+#include <optional>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 #include "support/temp_dir.hpp"
@@ -153,6 +157,85 @@ TEST_F(ClientSpool, NothingListeningWithoutASpoolRetriesUntilTheDeadline) {
   EXPECT_LE(report.elapsed, 225ms);
   EXPECT_EQ(report.pending, 1u);
   EXPECT_GT(c.statistics().retries, 0u);
+}
+
+// 401/403/TLS are configuration problems a later run may not have: with a spool, the batch
+// is kept, reported with its cause, and the next run delivers it.
+TEST_F(ClientSpool, UnauthorizedBatchIsSpooledAndTheNextRunDeliversIt) {
+  detail::virtual_time clock;
+  {
+    loopback_server refusing;
+    refusing.set_fallback(reply::status_code(401));
+    asio::io_context io;
+    int callbacks = 0;
+    auto cfg = make_config(refusing.url());
+    cfg.on_delivery = [&](std::string_view, std::error_code) { ++callbacks; };
+    client c{io, cfg};
+    diagnostics why;
+    close_report report;
+    ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
+      for (int i = 0; i < 3; ++i) EXPECT_FALSE(c.track({.user_id = "u", .event = "E", .properties = {{"i", i}}}));
+      EXPECT_EQ(co_await c.async_flush(why), errc::http_status);
+      report = co_await c.async_close(10s);
+    }));
+    EXPECT_EQ(why, (diagnostics{errc::http_status, 401, 1}));
+    EXPECT_EQ(refusing.requests().size(), 1u);  // not retried
+    EXPECT_EQ(report.spooled, 3u);
+    EXPECT_EQ(report.failed, 0u);
+    EXPECT_EQ(report.pending, 0u);
+    EXPECT_EQ(report.last_failure, errc::http_status);
+    EXPECT_EQ(report.last_failure_diagnostics.http_status, 401);
+    EXPECT_EQ(callbacks, 0);  // not a final outcome: kept for the next run
+  }
+  loopback_server healthy;
+  asio::io_context io;
+  client c{io, make_config(healthy.url())};
+  close_report report;
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(10s); }));
+  EXPECT_EQ(report.delivered, 3u);
+  EXPECT_EQ(received_messages(healthy).size(), 3u);
+  EXPECT_EQ(spool_files(), 0u);
+}
+
+// Cancelling close() at 200 ms of a 3 s deadline against a server that never answers: done
+// at once, everything spooled, and the next run delivers all of it.
+TEST_F(ClientSpool, CancelledCloseSpoolsEverythingAtOnce) {
+  detail::virtual_time clock;
+  {
+    loopback_server dead;
+    dead.set_fallback(reply::blackhole());
+    asio::io_context io;
+    client c{io, make_config(dead.url())};
+    for (int i = 0; i < 20; ++i) ASSERT_FALSE(c.track({.user_id = "u", .event = "E", .properties = {{"i", i}}}));
+    asio::cancellation_signal cancel;
+    std::optional<close_report> report;
+    detail::engine_timer closed(io, detail::engine_clock::time_point::max());
+    const auto t0 = detail::engine_clock::now();
+    asio::co_spawn(io, c.async_close(3s), asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr, close_report r) {
+      report = r;
+      closed.cancel();
+    }));
+    ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
+      detail::engine_timer at(co_await asio::this_coro::executor, t0 + 200ms);
+      co_await at.async_wait(asio::use_awaitable);
+      cancel.emit(asio::cancellation_type::terminal);
+      if (!report) co_await closed.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+    }));
+    ASSERT_TRUE(report.has_value());
+    EXPECT_TRUE(report->cancelled);
+    EXPECT_LE(report->elapsed, 250ms);
+    EXPECT_GE(report->elapsed, 200ms);
+    EXPECT_EQ(report->spooled, 20u);
+    EXPECT_EQ(report->pending, 0u);
+    EXPECT_EQ(report->last_failure, errc::deadline_reached);
+  }
+  loopback_server healthy;
+  asio::io_context io;
+  client c{io, make_config(healthy.url())};
+  close_report report;
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(10s); }));
+  EXPECT_EQ(report.delivered, 20u);
+  EXPECT_EQ(received_messages(healthy).size(), 20u);
 }
 
 TEST_F(ClientSpool, ReplayedFilesAreDeletedOnceDeliveredWithoutClose) {
