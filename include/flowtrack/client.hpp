@@ -18,6 +18,7 @@
 #include <asio/io_context.hpp>
 
 #include "flowtrack/config.hpp"
+#include "flowtrack/diagnostics.hpp"
 #include "flowtrack/error.hpp"
 #include "flowtrack/message.hpp"
 #include "flowtrack/stats.hpp"
@@ -72,22 +73,43 @@ class client {
   /// makes room) and when the client is closing.
   bool wait_for_capacity(std::chrono::milliseconds timeout);
 
-  /// Completes when every message accepted before the call is delivered or has definitively
-  /// failed (sends partial batches at once, without waiting for flush_interval).
-  /// Result: empty when all of them were delivered, else the error of the last failure.
-  /// Cancellation: cancelling the awaiting coroutine abandons the wait, not the delivery.
-  /// Completes with errc::closed when the client closes before the messages were resolved.
+  /// Sends partial batches at once (without waiting for flush_interval) and waits for every
+  /// message accepted before the call.
+  ///
+  /// Completion: when each of them is delivered, has definitively failed, or was spooled for
+  /// a later run (a 401/403/TLS refusal with a spool dir).
+  /// Errors (the result): empty when all of them were delivered; else the outcome of the last
+  /// one that was not (errc::http_status, retries_exhausted, tls_handshake_failed...); with
+  /// `why`, that batch's diagnostics (its last error, HTTP status and attempts) are stored
+  /// there. errc::closed when the client closes before they were settled.
+  /// Cancellation: cancelling the awaiting coroutine (any type) abandons the wait, not the
+  /// delivery.
+  /// Executor: runs on the client's strand; completes on the awaiting coroutine's executor.
+  /// Thread-safety: may be called from any thread, concurrently.
   asio::awaitable<std::error_code> async_flush();
+  asio::awaitable<std::error_code> async_flush(diagnostics& why);
 
-  /// Stops intake (later track() calls return errc::closed), sends what is queued, and
-  /// completes when all is resolved or when `timeout` has passed, whichever comes first: at
-  /// the deadline it cancels every operation in flight (resolve, connect, TLS handshake,
-  /// write, read, backoff) and reports the rest as pending. Completes no later than the
-  /// deadline plus a few milliseconds. With a spool (config::spool_dir), what is not
-  /// delivered is spooled for the next run; and when no server is reachable at all (connection
-  /// refused, the host name does not resolve) close() spools at once instead of retrying until
-  /// the deadline. Idempotent: a second call waits for the first close
-  /// (bounded by its own timeout) and returns the same report.
+  /// Stops intake, sends what is queued, and completes when all is settled, when `timeout` has
+  /// passed, or when the operation is cancelled, whichever comes first.
+  ///
+  /// Completion: with the report (delivered, failed, dropped, pending, spooled). At the deadline
+  /// it cancels every operation in flight (resolve, connect, TLS handshake, write, read,
+  /// backoff); it completes no later than the deadline plus a few milliseconds. With a spool
+  /// (config::spool_dir), what is not delivered is spooled for the next run, sending stops
+  /// config::spool_reserve before the deadline to leave time for that, and when no server is
+  /// reachable at all (connection refused, the host name does not resolve) it spools at once
+  /// instead of retrying until the deadline.
+  /// Errors: none as exceptions; the report's spool_error says why something could not be
+  /// spooled, and its diagnostics the cause of the last failure.
+  /// Cancellation: terminal and partial cancellation (a bound cancellation slot, or the
+  /// awaiting coroutine cancelled, e.g. by `||`) stop the sending at once: work in flight is
+  /// cancelled, what is left is spooled (with a spool dir) or reported pending, and the close
+  /// completes within about 50 ms with report.cancelled set. Total cancellation is ignored.
+  /// The slot may be emitted from any thread.
+  /// Executor: runs on the client's strand; completes on the awaiting coroutine's executor.
+  /// Idempotent: a second call waits for the first close (bounded by its own timeout, not
+  /// cancellable) and returns the same report.
+  /// Thread-safety: may be called from any thread.
   asio::awaitable<close_report> async_close(std::chrono::milliseconds timeout);
 
   /// The counters, at any time, from any thread.

@@ -6,12 +6,15 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <concepts>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <system_error>
 
 #include <nlohmann/json.hpp>
+
+#include "flowtrack/diagnostics.hpp"
 
 namespace flowtrack {
 
@@ -59,6 +62,34 @@ enum class overflow_policy {
 };
 
 enum class log_level { debug, info, warning, error };
+
+/// config::on_delivery: called once per message when its fate is known, with its messageId,
+/// the outcome (empty: delivered) and the diagnostics of the batch it was in (the cause behind
+/// the outcome: last error, HTTP status, attempts). Holds a callable taking
+/// (std::string_view id, std::error_code outcome, const diagnostics&) or, for callers that do
+/// not need the cause, (std::string_view id, std::error_code outcome).
+class delivery_callback {
+ public:
+  using function = std::function<void(std::string_view, std::error_code, const diagnostics&)>;
+
+  delivery_callback() = default;
+  delivery_callback(std::nullptr_t) noexcept {}  // NOLINT(google-explicit-constructor): as std::function
+  template <class F>
+    requires std::invocable<F&, std::string_view, std::error_code, const diagnostics&>
+  delivery_callback(F f) : fn_(std::move(f)) {}  // NOLINT(google-explicit-constructor): assigned lambdas
+  template <class F>
+    requires(!std::invocable<F&, std::string_view, std::error_code, const diagnostics&> &&
+             std::invocable<F&, std::string_view, std::error_code>)
+  delivery_callback(F f)  // NOLINT(google-explicit-constructor): assigned lambdas
+      : fn_([g = std::move(f)](std::string_view id, std::error_code ec, const diagnostics&) mutable { g(id, ec); }) {}
+
+  explicit operator bool() const noexcept { return static_cast<bool>(fn_); }
+  void operator()(std::string_view id, std::error_code outcome, const diagnostics& why) const { fn_(id, outcome, why); }
+  void operator()(std::string_view id, std::error_code outcome) const { fn_(id, outcome, diagnostics{}); }
+
+ private:
+  function fn_;
+};
 
 struct config {
   /// Segment source write key. Required (empty: errc::invalid_config at construction).
@@ -112,8 +143,11 @@ struct config {
   /// Called on the client's executor; never receives the write key.
   std::function<void(log_level, std::string_view)> logger;
   /// Called once per message when its fate is known: empty error = delivered, else why it was
-  /// not (errc::http_status, errc::retries_exhausted...). Called on the client's executor.
-  std::function<void(std::string_view message_id, std::error_code)> on_delivery;
+  /// not (errc::http_status, errc::retries_exhausted, errc::tls_handshake_failed,
+  /// errc::queue_full...), with the diagnostics of its batch (the last attempt's error, the HTTP
+  /// status, attempts). Not called for messages spooled for a later run (close_report and
+  /// stats::spooled count those). Called on the client's executor.
+  delivery_callback on_delivery;
 };
 
 }  // namespace flowtrack

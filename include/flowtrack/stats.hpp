@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <system_error>
 
+#include "flowtrack/diagnostics.hpp"
+
 namespace flowtrack {
 
 /// A snapshot of a client's counters (messages unless named otherwise).
@@ -38,9 +40,20 @@ struct close_report {
   std::uint64_t spooled = 0;
   /// True when the deadline, not the end of the work, completed the close.
   bool deadline_reached = false;
+  /// True when close() was cancelled (its cancellation slot fired): sending stopped at once
+  /// and what was left was spooled (with a spool) or is pending.
+  bool cancelled = false;
   /// The first spool failure (errc::spool_io...), if any: what could not be spooled is pending.
   std::error_code spool_error;
   std::chrono::milliseconds elapsed{0};
+  /// The outcome of the last batch (or part of one) that was not delivered: failed
+  /// (errc::http_status, errc::retries_exhausted, errc::tls_handshake_failed...), spooled
+  /// because the server refused it (401, 403, TLS), left for the spool because no server was
+  /// reachable (errc::connect_failed, resolve_failed), or cut by the close's deadline or
+  /// cancellation (errc::deadline_reached). Empty when every batch was delivered.
+  std::error_code last_failure;
+  /// Why: that batch's last error, HTTP status and attempts.
+  diagnostics last_failure_diagnostics;
 };
 
 }  // namespace flowtrack

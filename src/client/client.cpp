@@ -3,6 +3,7 @@
 
 #include <asio/co_spawn.hpp>
 #include <asio/post.hpp>
+#include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 
 #include "client/client_impl.hpp"
@@ -78,8 +79,20 @@ asio::awaitable<std::error_code> client::async_flush() {
   co_return co_await asio::co_spawn(impl->strand(), impl->flush(), asio::use_awaitable);
 }
 
+asio::awaitable<std::error_code> client::async_flush(diagnostics& why) {
+  auto impl = impl_;
+  diagnostics result;
+  const auto ec = co_await asio::co_spawn(impl->strand(), impl->flush(&result), asio::use_awaitable);
+  why = result;
+  co_return ec;
+}
+
 asio::awaitable<close_report> client::async_close(std::chrono::milliseconds timeout) {
   auto impl = impl_;
+  // Terminal and partial cancellation of the caller pass on to the close (total is filtered:
+  // a close cannot be undone without effect).
+  co_await asio::this_coro::reset_cancellation_state(asio::enable_partial_cancellation());
+  co_await asio::this_coro::throw_if_cancelled(false);
   co_return co_await asio::co_spawn(impl->strand(), impl->close(timeout), asio::use_awaitable);
 }
 

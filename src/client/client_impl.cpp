@@ -10,6 +10,7 @@
 #include <asio/post.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/cancellation_type.hpp>
+#include <asio/bind_cancellation_slot.hpp>
 #include <asio/use_awaitable.hpp>
 
 #include "client/basic_auth.hpp"
@@ -23,6 +24,12 @@ namespace {
 constexpr std::size_t segment_max_batch_messages = 2500;
 constexpr std::size_t segment_max_batch_bytes = 500000;
 constexpr std::size_t segment_max_message_bytes = std::size_t{32} * 1024;
+
+// Once close() cancelled what was in flight, the longest it waits for the cancelled senders
+// to finish: their last resumption is already queued, so this is a bound, never a delay.
+constexpr std::chrono::milliseconds abort_grace{20};
+// After close() is cancelled, the longest it takes to complete: the spool's sync is cut short.
+constexpr std::chrono::milliseconds cancel_budget{40};
 
 void validate(const config& c) {
   auto bad = [](const char* what) { throw std::system_error(errc::invalid_config, what); };
@@ -84,6 +91,7 @@ client_impl::client_impl(asio::any_io_executor ex, config cfg)
       settled_(strand_),
       rng_state_(std::random_device{}() | (std::uint64_t{std::random_device{}()} << 32)),
       closed_event_(strand_) {
+  lifecycle_.settings = {.spool_reserve = cfg_.spool_reserve, .abort_grace = abort_grace, .cancel_budget = cancel_budget};
   if (endpoint_.tls) tls_.emplace(make_tls_context(cfg_.tls));
   fixed_headers_ = {
       {"Host", endpoint_.host_header},
@@ -113,19 +121,19 @@ void client_impl::wake_from_any_thread() {
 }
 
 asio::awaitable<void> client_impl::run() {
-  while (!stopped_) {
+  while (!stopped()) {
     co_await wake_.wait();
     wake_.reset();
-    if (stopped_) break;
+    if (stopped()) break;
     pump();
   }
 }
 
 asio::awaitable<void> client_impl::tick() {
-  while (!stopped_) {
+  while (!stopped()) {
     tick_timer_.expires_after(cfg_.flush_interval);
     co_await tick_timer_.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
-    if (stopped_) break;
+    if (stopped()) break;
     tick_due_ = true;
     wake_.notify();
   }
@@ -133,8 +141,8 @@ asio::awaitable<void> client_impl::tick() {
 
 void client_impl::pump() {
   report_evictions();
-  while (!stopped_ && !aborting_ && in_flight_ < cfg_.max_in_flight) {
-    const bool force = tick_due_ || closing_ || !flush_waiters_.empty();
+  while (!stopped() && !aborting() && in_flight_ < cfg_.max_in_flight) {
+    const bool force = tick_due_ || closing() || !flush_waiters_.empty();
     auto b = form_batch(force);
     if (!b) break;
     ++in_flight_;
@@ -153,6 +161,7 @@ std::shared_ptr<batch> client_impl::form_batch(bool force) {
   b->first_seq = taken.front().seq;
   b->last_seq = taken.back().seq;
   b->entries.reserve(taken.size());
+  b->settled.assign(taken.size(), false);
   begin_batch_body(b->body, context_json_, limiter.bytes());
   bool first = true;
   for (auto& q : taken) {
@@ -204,8 +213,8 @@ void client_impl::settle() {
   settled_.notify();
 }
 
-asio::awaitable<std::error_code> client_impl::flush() {
-  if (close_state_ == close_state::closed) co_return errc::closed;
+asio::awaitable<std::error_code> client_impl::flush(diagnostics* why) {
+  if (stopped()) co_return errc::closed;
   flush_waiter waiter(strand_, queue_.next_seq());
   if (lowest_unresolved_seq() >= waiter.end_seq) co_return std::error_code{};
   flush_waiters_.push_back(&waiter);
@@ -216,11 +225,11 @@ asio::awaitable<std::error_code> client_impl::flush() {
     flush_waiters_.remove(&waiter);
     throw;
   }
+  if (why) *why = waiter.why;
   co_return waiter.result;
 }
 
 void client_impl::stop() {
-  stopped_ = true;
   tick_timer_.cancel();
   wake_.notify();
   idle_connections_.clear();
@@ -231,51 +240,95 @@ void client_impl::stop() {
   flush_waiters_.clear();
 }
 
+lifecycle_facts client_impl::lifecycle_now() const {
+  return {.all_settled = all_resolved(),
+          .sending = in_flight_ > 0 || queue_.size() > 0,
+          .senders_running = in_flight_ > 0,
+          .spool_available = spool_.has_value()};
+}
+
 asio::awaitable<close_report> client_impl::close(std::chrono::milliseconds timeout) {
-  // Once begun, a close runs to its end (bounded by its own deadline): abandoning it half way
-  // would leave messages neither sent nor spooled. Cancelling the caller's wait does not stop it.
-  co_await asio::this_coro::reset_cancellation_state(asio::cancellation_filter<asio::cancellation_type::none>());
   co_await asio::this_coro::throw_if_cancelled(false);
-  const auto start = std::chrono::steady_clock::now();
-  const auto deadline = start + timeout;
-  if (close_state_ != close_state::open) {
+  const auto start = engine_clock::now();
+  if (lifecycle_.phase != lifecycle_phase::open) {
     // Another close is running or done: wait for it, within this call's own deadline.
-    while (close_state_ == close_state::closing) {
+    co_await asio::this_coro::reset_cancellation_state(asio::cancellation_filter<asio::cancellation_type::none>());
+    const auto deadline = start + timeout;
+    while (!stopped()) {
       if (!co_await closed_event_.wait_until(deadline)) break;
     }
     co_return report_;
   }
-  close_state_ = close_state::closing;
-  queue_.close();
-  closing_ = true;
-  end_unreachable_backoffs();
-  pump();
-  // With a spool, stop sending early enough to write it before the deadline.
-  const auto stop_sending_at = spool_ ? deadline - std::min(cfg_.spool_reserve, timeout / 2) : deadline;
-  // Done when all is resolved, or when nothing is queued or in flight any more: what is left
-  // then are batches the senders gave up on for the spool (no server reachable).
-  bool timed_out = false;
-  while (!all_resolved() && (in_flight_ > 0 || queue_.size() > 0)) {
-    settled_.reset();
-    if (!co_await settled_.wait_until(stop_sending_at)) {
-      timed_out = true;
-      break;
+  // Terminal and partial cancellation end the sending at once (the lifecycle's `cancelled`).
+  // The request reaches this strand through a post: the slot may fire on any thread.
+  co_await asio::this_coro::reset_cancellation_state(asio::enable_partial_cancellation());
+  {
+    auto state = co_await asio::this_coro::cancellation_state;
+    // Unconnected when the caller can never cancel (co_spawn with detached...).
+    if (auto slot = state.slot(); slot.is_connected()) slot.assign([self = shared_from_this()](asio::cancellation_type type) {
+      asio::post(self->strand_, [self, type] {
+        self->close_cancellation_ = type;
+        self->settled_.notify();
+      });
+    });
+  }
+  bool cancellation_seen = false;
+  auto cancellation_arrived = [&] {
+    if (cancellation_seen || close_cancellation_ == asio::cancellation_type::none) return false;
+    cancellation_seen = true;
+    return true;
+  };
+  auto step = [&](lifecycle_event e) {
+    return resume(lifecycle_, e, lifecycle_now(), engine_clock::now());
+  };
+  lifecycle_action act = resume(lifecycle_, lifecycle_event::close_requested, lifecycle_now(), start, timeout);
+  // Every wait below is bound to no cancellation slot (the handler above stays in place).
+  for (;;) {
+    switch (act.type) {
+      case lifecycle_action_type::start_draining:
+        queue_.close();
+        end_unreachable_backoffs();
+        pump();
+        act = step(lifecycle_event::progress);
+        break;
+      case lifecycle_action_type::abort:
+        log(log_level::warning, lifecycle_.cancelled ? "close cancelled" : "close deadline reached", ": cancelling ",
+            in_flight_, " batch(es) in flight");
+        abort_senders();
+        [[fallthrough]];
+      case lifecycle_action_type::wait_until:
+      case lifecycle_action_type::none: {
+        if (stopped()) co_return report_;  // the client was destroyed meanwhile: shutdown_now() closed it
+        const auto until = act.type == lifecycle_action_type::none ? lifecycle_.wait_ends_at : act.time;
+        settled_.reset();
+        bool cancelled = cancellation_arrived();
+        bool woke = true;
+        if (!cancelled) {
+          woke = co_await settled_.wait_unbound_until(until);
+          if (stopped()) co_return report_;
+          cancelled = cancellation_arrived();
+        }
+        if (cancelled) act = step(lifecycle_event::cancelled);
+        else act = step(woke ? lifecycle_event::progress : lifecycle_event::time_reached);
+        break;
+      }
+      case lifecycle_action_type::spool:
+        spool_pending(act.time);
+        act = step(lifecycle_event::spooled);
+        break;
+      case lifecycle_action_type::complete:
+        finish_close(start);
+        co_return report_;
     }
   }
-  report_.deadline_reached = timed_out;
-  if (report_.deadline_reached) {
-    log(log_level::warning, "close deadline reached: cancelling ", in_flight_, " batch(es) in flight");
-    aborting_ = true;
-    abort_senders();
-    // Aborted senders finish on their next resumption, which is already queued.
-    const auto grace = std::chrono::steady_clock::now() + std::chrono::milliseconds(20);
-    while (in_flight_ > 0) {
-      settled_.reset();
-      if (!co_await settled_.wait_until(grace)) break;
-    }
-  }
-  spool_pending(deadline);
+}
+
+void client_impl::finish_close(std::chrono::steady_clock::time_point started) {
   stop();
+  report_.deadline_reached = lifecycle_.deadline_reached;
+  report_.cancelled = lifecycle_.cancelled;
+  report_.last_failure = last_failure_outcome_;
+  report_.last_failure_diagnostics = last_failure_;
   {
     std::lock_guard lock(spool_mutex_);
     report_.spool_error = spool_error_;
@@ -286,19 +339,21 @@ asio::awaitable<close_report> client_impl::close(std::chrono::milliseconds timeo
   report_.dropped = s.dropped;
   report_.spooled = s.spooled;
   report_.pending = s.pending;
-  report_.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-  close_state_ = close_state::closed;
+  report_.elapsed =
+      std::chrono::duration_cast<std::chrono::milliseconds>(engine_clock::now() - started);
   closed_event_.notify();
-  co_return report_;
+  settled_.notify();
 }
 
 void client_impl::shutdown_now() {
+  const auto now = engine_clock::now();
+  const auto act = resume(lifecycle_, lifecycle_event::destroyed, lifecycle_now(), now);
+  if (act.type != lifecycle_action_type::spool) return;  // already spooling or closed
   queue_.close();
-  closing_ = true;
-  aborting_ = true;
   abort_senders();
-  spool_pending(std::chrono::steady_clock::time_point::max());
-  stop();
+  spool_pending(act.time);
+  if (resume(lifecycle_, lifecycle_event::spooled, lifecycle_now(), now).type == lifecycle_action_type::complete)
+    finish_close(now);
 }
 
 stats client_impl::snapshot() const noexcept {

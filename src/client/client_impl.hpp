@@ -17,16 +17,21 @@
 
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
+#include <asio/cancellation_type.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/ssl/context.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/strand.hpp>
 
+#include "client/engine_clock.hpp"
+#include "client/lifecycle_fsm.hpp"
 #include "client/message_queue.hpp"
 #include "client/strand_event.hpp"
 #include "flowtrack/config.hpp"
+#include "flowtrack/diagnostics.hpp"
 #include "flowtrack/stats.hpp"
 #include "http/http_codec.hpp"
+#include "policy/delivery_fsm.hpp"
 #include "spool/spool.hpp"
 #include "transport/connection.hpp"
 #include "transport/endpoint.hpp"
@@ -43,7 +48,9 @@ struct batch {
   std::uint64_t first_seq = 0, last_seq = 0;
   std::string body;
   std::vector<entry> entries;
-  bool resolved = false;
+  std::vector<bool> settled;  ///< per entry: delivered, failed or spooled (a split batch settles in parts)
+  std::size_t settled_count = 0;
+  bool resolved = false;      ///< every entry settled
 
   std::string_view message_json(const entry& e) const { return std::string_view(body).substr(e.offset, e.size); }
   std::string_view message_id(const entry& e) const { return std::string_view(body).substr(e.id_offset, e.id_size); }
@@ -52,7 +59,7 @@ struct batch {
 /// What close() may abort in a running sender.
 struct sender_slot {
   explicit sender_slot(const asio::any_io_executor& ex) : backoff(ex) {}
-  asio::steady_timer backoff;
+  engine_timer backoff;
   connection* conn = nullptr;
   std::error_code last_error;  // of the attempt the backoff follows
 };
@@ -80,7 +87,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   bool wait_for_room(std::chrono::milliseconds timeout) { return queue_.wait_for_room(timeout); }
 
   // The following run on the strand.
-  asio::awaitable<std::error_code> flush();
+  asio::awaitable<std::error_code> flush(diagnostics* why = nullptr);
   asio::awaitable<close_report> close(std::chrono::milliseconds timeout);
   /// The client object is gone: cancel everything now, without waiting.
   void shutdown_now();
@@ -94,6 +101,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     strand_event done;
     std::uint64_t end_seq;  // resolved when every seq < end_seq is resolved
     std::error_code result;
+    diagnostics why;  // of the failure in `result`
   };
 
   // Batcher (client_impl.cpp)
@@ -107,12 +115,20 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   std::uint64_t lowest_unresolved_seq() const;
   void report_evictions();
   void stop();
+  lifecycle_facts lifecycle_now() const;
+  /// Stops the engine and completes the report (the lifecycle reached `complete`).
+  void finish_close(std::chrono::steady_clock::time_point started);
 
   // Spool (client_spool.cpp)
   void open_spool();
   void write_ahead(const encoded_message& m);
   void unspool(std::string_view message_id);
-  void acknowledge_in_spool(const batch& b);
+  void acknowledge_in_spool(const batch& b, std::size_t begin, std::size_t end);
+  /// Spools entries [begin, end) of `b` now and settles them (a refusal a later run may not meet).
+  void spool_part(batch& b, std::size_t begin, std::size_t end, std::error_code cause, const diagnostics& diag);
+  /// Appends `messages` to the spool (under spool_mutex_), counting what was written as spooled
+  /// and what did not fit as dropped. False when no spool is open.
+  bool spool_messages_locked(const std::vector<std::string_view>& messages);
   void release_replayed_files();
   /// Writes what is not settled to the spool and syncs it, waiting for the sync for
   /// config::spool_reserve at the most and never past `deadline`.
@@ -124,16 +140,18 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   // Sender (batch_sender.cpp)
   asio::awaitable<void> send_batch(std::shared_ptr<batch> b);
   asio::awaitable<void> deliver(batch& b, sender_slot& slot);
-  asio::awaitable<std::error_code> attempt(batch& b, sender_slot& slot, int attempt_index, http::response& res);
+  /// One request with `batch_body` (its sentAt restamped); the outcome for the delivery machine.
+  asio::awaitable<delivery_outcome> attempt(std::string& batch_body, sender_slot& slot, int attempt_index);
+  void build_part_body(const batch& b, std::size_t begin, std::size_t end, std::string& out) const;
   std::unique_ptr<connection> acquire_connection();
   void release_connection(std::unique_ptr<connection> c);
-  void resolve_batch(batch& b, std::error_code outcome);
+  static void mark_settled(batch& b, std::size_t begin, std::size_t end);
+  /// Entries [begin, end) are delivered (`outcome` empty) or failed with `outcome`.
+  void settle_part(batch& b, std::size_t begin, std::size_t end, std::error_code outcome, const diagnostics& diag);
+  void note_failure(std::error_code outcome, const diagnostics& diag);
   void abort_senders();
   /// close() began: batches waiting to retry an unreachable server stop waiting (with a spool).
   void end_unreachable_backoffs();
-  /// Whether a batch that just failed with `ec` should stop retrying and wait for close() to
-  /// spool it: closing, no server reachable, and a spool to keep it.
-  bool leave_for_spool(std::error_code ec);
 
   template <class... Parts>
   void log(log_level level, const Parts&... parts) const;
@@ -153,11 +171,18 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
 
   // Strand-only state.
   strand_event wake_;
-  asio::steady_timer tick_timer_;
+  engine_timer tick_timer_;
   bool tick_due_ = false;
-  bool closing_ = false;   // close() began: send everything, partial batches too
-  bool aborting_ = false;  // deadline reached or client destroyed: cancel everything
-  bool stopped_ = false;   // loop and ticker exit
+  // The lifecycle (lifecycle_fsm.hpp): every "closing?" question is a question about its phase.
+  lifecycle_state lifecycle_;
+  /// close() began: send everything, partial batches too.
+  bool closing() const noexcept { return lifecycle_.phase != lifecycle_phase::open; }
+  /// Sending time is over (deadline, cancellation, destruction): cancel everything.
+  bool aborting() const noexcept { return lifecycle_.phase >= lifecycle_phase::aborting; }
+  /// The loop and the ticker exit.
+  bool stopped() const noexcept { return lifecycle_.phase == lifecycle_phase::closed; }
+  /// close()'s cancellation, posted here from its slot's handler (any thread).
+  asio::cancellation_type close_cancellation_ = asio::cancellation_type::none;
   std::size_t in_flight_ = 0;
   std::deque<std::shared_ptr<batch>> outstanding_;  // formed, unresolved first; in seq order
   std::list<sender_slot*> senders_;
@@ -166,6 +191,8 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   std::list<flush_waiter*> flush_waiters_;
   strand_event settled_;       // notified whenever batches resolve or senders finish
   std::uint64_t rng_state_;
+  diagnostics last_failure_;            // of the last batch part that failed or was spooled
+  std::error_code last_failure_outcome_;
 
   // Spool. The mutex guards spool_ (write-ahead appends come from producer threads).
   std::mutex spool_mutex_;
@@ -174,7 +201,6 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   bool replay_files_held_ = false;      // claimed files not yet deleted
   std::error_code spool_error_;         // first failure, under spool_mutex_
 
-  enum class close_state { open, closing, closed } close_state_ = close_state::open;
   strand_event closed_event_;
   close_report report_;
 };

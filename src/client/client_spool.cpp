@@ -73,14 +73,55 @@ void client_impl::unspool(std::string_view message_id) {
   }
 }
 
-void client_impl::acknowledge_in_spool(const batch& b) {
+void client_impl::acknowledge_in_spool(const batch& b, std::size_t begin, std::size_t end) {
   if (!cfg_.write_ahead) return;
   std::vector<std::string_view> ids;
-  ids.reserve(b.entries.size());
-  for (const auto& e : b.entries) ids.push_back(b.message_id(e));
+  ids.reserve(end - begin);
+  for (std::size_t i = begin; i < end; ++i) ids.push_back(b.message_id(b.entries[i]));
   std::lock_guard lock(spool_mutex_);
   if (spool_ && spool_->has_own_file()) {
     if (auto ec = spool_->append_ack(ids)) note_spool_error(ec);
+  }
+}
+
+bool client_impl::spool_messages_locked(const std::vector<std::string_view>& messages) {
+  if (!spool_) return false;
+  if (messages.empty()) return true;
+  std::size_t written = 0;
+  const auto ec = spool_->append_messages(messages, written);
+  counters_.spooled.fetch_add(written, std::memory_order_relaxed);
+  if (ec == errc::spool_full) {
+    // Reported, not silent: counted as dropped, with the reason in close_report::spool_error.
+    counters_.dropped.fetch_add(messages.size() - written, std::memory_order_relaxed);
+    counters_.evicted.fetch_add(messages.size() - written, std::memory_order_relaxed);
+  }
+  if (ec) {
+    log(log_level::error, "spool: ", messages.size() - written, " message(s) not written: ", ec.message());
+    note_spool_error(ec);
+  }
+  return true;
+}
+
+void client_impl::spool_part(batch& b, std::size_t begin, std::size_t end, std::error_code cause,
+                             const diagnostics& diag) {
+  const bool in_write_ahead_file = cfg_.write_ahead && b.first_seq >= replay_end_seq_;
+  std::vector<std::string_view> messages;
+  if (!in_write_ahead_file)
+    for (std::size_t i = begin; i < end; ++i) messages.push_back(b.message_json(b.entries[i]));
+  {
+    std::lock_guard lock(spool_mutex_);
+    if (in_write_ahead_file) {  // already on disk, and never acknowledged: the next run sends it
+      counters_.spooled.fetch_add(end - begin, std::memory_order_relaxed);
+    } else if (!spool_messages_locked(messages)) {
+      return;  // the spool went away meanwhile: left unsettled, close() reports it pending
+    }
+  }
+  mark_settled(b, begin, end);
+  note_failure(cause, diag);
+  for (auto* w : flush_waiters_) {
+    if (w->end_seq <= b.first_seq) continue;
+    w->result = cause;
+    w->why = diag;
   }
 }
 
@@ -102,38 +143,29 @@ void client_impl::spool_pending(std::chrono::steady_clock::time_point deadline) 
   std::uint64_t already_spooled = 0;
   for (const auto& b : outstanding_) {
     if (b->resolved) continue;
-    for (const auto& e : b->entries) {
-      if (cfg_.write_ahead && b->first_seq >= replay_end_seq_) {
+    const bool in_write_ahead_file = cfg_.write_ahead && b->first_seq >= replay_end_seq_;
+    for (std::size_t i = 0; i < b->entries.size(); ++i) {
+      if (b->settled[i]) continue;
+      if (in_write_ahead_file) {
         ++already_spooled;
       } else {
-        pending.push_back(b->message_json(e));
+        pending.push_back(b->message_json(b->entries[i]));
       }
     }
   }
   std::lock_guard lock(spool_mutex_);
   if (!spool_) return;  // no spool, or an unusable one: they stay counted as pending
   counters_.spooled.fetch_add(already_spooled, std::memory_order_relaxed);
-  if (!pending.empty()) {
-    std::size_t written = 0;
-    const auto ec = spool_->append_messages(pending, written);
-    counters_.spooled.fetch_add(written, std::memory_order_relaxed);
-    if (ec == errc::spool_full) {
-      // Reported, not silent: counted as dropped, with the reason in close_report::spool_error.
-      counters_.dropped.fetch_add(pending.size() - written, std::memory_order_relaxed);
-      counters_.evicted.fetch_add(pending.size() - written, std::memory_order_relaxed);
-    }
-    if (ec) {
-      log(log_level::error, "spool: ", pending.size() - written, " message(s) not written: ", ec.message());
-      note_spool_error(ec);
-    }
-  }
+  spool_messages_locked(pending);
   // With write-ahead and nothing kept, the own file only held settled messages: it is removed,
   // not synced. Otherwise the sync gets the spool reserve, no more: on a slow disk it goes on
   // in the background, and what it syncs is already safe from anything but an OS crash.
   const bool own_file_settled = cfg_.write_ahead && counters_.spooled.load(std::memory_order_relaxed) == 0;
   if (!own_file_settled) {
-    const auto sync_by = std::min(deadline, std::chrono::steady_clock::now() + cfg_.spool_reserve);
-    switch (spool_->sync_until(sync_by)) {
+    // `deadline` is on the engine clock, the sync on real time: pass the time left.
+    const auto left = std::clamp<engine_clock::duration>(deadline - engine_clock::now(), engine_clock::duration::zero(),
+                                                         cfg_.spool_reserve);
+    switch (spool_->sync_until(std::chrono::steady_clock::now() + left)) {
       case sync_outcome::synced:
         break;
       case sync_outcome::failed:

@@ -4,9 +4,6 @@
 #include <array>
 #include <cmath>
 
-#include <asio/error.hpp>
-#include <asio/ssl/error.hpp>
-
 #include "flowtrack/error.hpp"
 
 namespace flowtrack::detail {
@@ -16,40 +13,6 @@ status_class classify_status(int s) noexcept {
   if (s == 408 || s == 410 || s == 429 || s == 460) return status_class::retryable;
   if (s >= 500 && s < 600) return (s == 501 || s == 505 || s == 511) ? status_class::permanent : status_class::retryable;
   return status_class::permanent;
-}
-
-bool is_retryable_network_error(std::error_code ec) noexcept {
-  if (!ec) return false;
-  if (ec == asio::error::operation_aborted || ec == std::errc::operation_canceled) return false;  // cancellation
-  if (ec.category() == flowtrack::error_category()) {
-    switch (static_cast<errc>(ec.value())) {
-      case errc::resolve_failed:
-      case errc::resolve_timeout:
-      case errc::connect_failed:
-      case errc::connect_timeout:
-      case errc::tls_handshake_timeout:
-      case errc::request_timeout:
-      case errc::connection_closed:
-      case errc::bad_response:
-        return true;
-      default:
-        return false;  // tls_handshake_failed (a certificate problem stays), and non-transport codes
-    }
-  }
-  if (ec.category() == asio::error::get_netdb_category() || ec.category() == asio::error::get_addrinfo_category())
-    return true;  // name resolution
-  if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) return true;  // closed by the peer
-  // Asio reports errno values in its own "asio.system" category, which maps to no std::errc:
-  // compare them as the system category's.
-  if (ec.category() == asio::error::get_system_category()) ec = std::error_code(ec.value(), std::system_category());
-  static constexpr std::errc transient[] = {
-      std::errc::connection_refused,   std::errc::connection_reset,   std::errc::connection_aborted,
-      std::errc::timed_out,            std::errc::broken_pipe,        std::errc::not_connected,
-      std::errc::network_down,         std::errc::network_reset,      std::errc::network_unreachable,
-      std::errc::host_unreachable,     std::errc::address_not_available, std::errc::resource_unavailable_try_again,
-      std::errc::no_buffer_space,      std::errc::protocol_error,     std::errc::interrupted,
-  };
-  return std::any_of(std::begin(transient), std::end(transient), [&](std::errc e) { return ec == e; });
 }
 
 std::chrono::milliseconds backoff_delay(const retry_config& c, int retry_number, std::uint64_t random_bits) noexcept {

@@ -23,16 +23,6 @@ enum class status_class {
 /// (400, 401, 403, 413, other 4xx, 1xx, 3xx, 501, 505, 511, out of range): permanent.
 status_class classify_status(int http_status) noexcept;
 
-/// Whether a batch attempt that failed with `ec` before a response may be retried.
-/// True for transport failures: flowtrack's resolve_failed, resolve_timeout, connect_failed,
-/// connect_timeout, tls_handshake_timeout, request_timeout, connection_closed, bad_response;
-/// system/Asio errors such as connection refused/reset/aborted, broken pipe, EOF, timeouts,
-/// unreachable networks, name-resolution failures, a truncated TLS stream.
-/// False for success, cancellation (operation_aborted / operation_canceled: the client is
-/// stopping), tls_handshake_failed (an untrusted or misnamed certificate will not change),
-/// and every other code.
-bool is_retryable_network_error(std::error_code ec) noexcept;
-
 /// The delay before retry number `retry_number` (1 = first retry; smaller counts as 1):
 /// d = min(max_delay, base_delay * 2^(retry_number-1)), computed without overflow for any
 /// retry_number, then floor(d - jitter*d*u) with u = random_bits / 2^64 in [0, 1) (jitter

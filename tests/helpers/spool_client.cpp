@@ -52,6 +52,12 @@ int main(int argc, char** argv) {
                               {"spooled", report.spooled},
                               {"deadline_reached", report.deadline_reached},
                               {"spool_error", report.spool_error ? report.spool_error.message() : ""},
+                              {"last_failure", report.last_failure ? report.last_failure.message() : ""},
+                              {"last_error", report.last_failure_diagnostics.last_error
+                                                 ? report.last_failure_diagnostics.last_error.message()
+                                                 : ""},
+                              {"http_status", report.last_failure_diagnostics.http_status},
+                              {"attempts", report.last_failure_diagnostics.attempts},
                               {"close_ms", elapsed_ms},
                               {"run_ms", total_ms},
                               {"corrupt_bytes", c.statistics().spool_corrupt_bytes}}

@@ -61,6 +61,14 @@ class ZeroLoss : public ::testing::Test {
     EXPECT_LE(report["close_ms"].get<int>(), timeout + deadline_slack_ms) << report;
   }
 
+  // The cause a run's close report gives for what it did not deliver.
+  static void expect_cause(const json& report, const char* outcome, const char* last_error, int http_status) {
+    EXPECT_EQ(report["last_failure"], outcome) << report;
+    EXPECT_EQ(report["last_error"], last_error) << report;
+    EXPECT_EQ(report["http_status"], http_status) << report;
+    EXPECT_GE(report["attempts"].get<int>(), 1) << report;
+  }
+
   static void set_mode(const std::string& url, const char* mode) {
     ASSERT_EQ(http_post(url, "/admin/mode", json{{"mode", mode}}.dump()).response.status, 200);
   }
@@ -75,6 +83,7 @@ TEST_F(ZeroLoss, BlackHoleForAWholeRunThenTheNextRunDelivers) {
   expect_within_deadline(first);
   EXPECT_EQ(first["spooled"], 200);
   EXPECT_EQ(first["delivered"], 0);
+  expect_cause(first, "close deadline reached", "close deadline reached", 0);
   set_mode(mock.url(), "ok");
   auto second = run(mock.url(), 0, "B");
   EXPECT_EQ(second["replayed"], 200);
@@ -91,6 +100,7 @@ TEST_F(ZeroLoss, NothingListening) {
   auto first = run(closed, 50, "A");
   expect_within_deadline(first);
   EXPECT_EQ(first["spooled"], 50);
+  expect_cause(first, "connection refused or unreachable", "connection refused or unreachable", 0);
   mock_process mock;
   run(mock.url(), 0, "B");
   expect_all_delivered(mock.url(), "A", 50);
@@ -103,6 +113,7 @@ TEST_F(ZeroLoss, HostNameThatDoesNotResolve) {
   auto first = run("http://flowtrack-zero-loss.invalid", 50, "A", close_ms, {"unshare", "--net"});
   expect_within_deadline(first);
   EXPECT_EQ(first["spooled"], 50);
+  expect_cause(first, "host name did not resolve", "host name did not resolve", 0);
   mock_process mock;
   run(mock.url(), 0, "B");
   expect_all_delivered(mock.url(), "A", 50);
@@ -113,6 +124,9 @@ TEST_F(ZeroLoss, ServerErrorStormLongerThanTheDeadline) {
   auto first = run(mock.url(), 100, "A");
   expect_within_deadline(first);
   EXPECT_EQ(first["spooled"], 100);
+  // Cut by the deadline while retrying, or during a backoff after the last 500.
+  EXPECT_EQ(first["http_status"], 500) << first;
+  EXPECT_GE(first["attempts"].get<int>(), 2) << first;
   EXPECT_GE(http_get(mock.url(), "/admin/stats").json()["by_status"]["500"].get<int>(), 2);  // it kept retrying
   set_mode(mock.url(), "ok");
   run(mock.url(), 0, "B");
@@ -125,6 +139,7 @@ TEST_F(ZeroLoss, RetryAfterLongerThanTheDeadline) {
   auto first = run(mock.url(), 20, "A");
   expect_within_deadline(first);
   EXPECT_EQ(first["spooled"], 20);
+  expect_cause(first, "close deadline reached", "request rejected by the server", 429);
   EXPECT_EQ(http_get(mock.url(), "/admin/stats").json()["requests"], 1);  // it waited, as told
   run(mock.url(), 0, "B");
   expect_all_delivered(mock.url(), "A", 20);
@@ -139,6 +154,7 @@ TEST_F(ZeroLoss, ResetMidResponseAndGarbageAreRetried) {
   auto report = run(mock.url(), 100, "A", 5000);
   EXPECT_EQ(report["delivered"], 100);
   EXPECT_EQ(report["spooled"], 0);
+  EXPECT_EQ(report["last_failure"], "") << report;  // every fault was retried through
   expect_all_delivered(mock.url(), "A", 100);
 }
 
@@ -198,6 +214,7 @@ TEST_F(ZeroLoss, UnwritableSpoolDirectoryIsReportedNotSilent) {
   expect_within_deadline(report);
   EXPECT_EQ(report["spool_error"], "spool I/O error");
   EXPECT_EQ(report["pending"], 30);  // reported as not delivered, with the reason
+  expect_cause(report, "close deadline reached", "close deadline reached", 0);
   EXPECT_EQ(report["spooled"], 0);
 }
 

@@ -1,6 +1,7 @@
 // Coroutine tests of delivery: batching, flush, keep-alive, the wire format, retries.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include <asio/use_awaitable.hpp>
@@ -29,17 +30,18 @@ track_message event(int i) {
 }
 
 TEST(ClientDelivery, FlushSendsPartialBatchAndReusesOneConnection) {
+  detail::virtual_time clock;
   loopback_server server;
   asio::io_context io;
   client c{io, test_config(server)};
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     for (int round = 0; round < 3; ++round) {
       for (int i = 0; i < 4; ++i) EXPECT_FALSE(c.track(event(round * 4 + i)));
       EXPECT_EQ(server.requests().size(), static_cast<std::size_t>(round));  // nothing sent before flush
       EXPECT_FALSE(co_await c.async_flush());
       EXPECT_EQ(server.requests().size(), static_cast<std::size_t>(round + 1));
     }
-    co_await c.async_close(1s);
+    co_await c.async_close(10s);
   }));
   EXPECT_EQ(server.connections(), 1u);
   auto messages = received_messages(server);
@@ -53,26 +55,28 @@ TEST(ClientDelivery, FlushSendsPartialBatchAndReusesOneConnection) {
 }
 
 TEST(ClientDelivery, FlushWithNothingQueuedCompletesAtOnce) {
+  detail::virtual_time clock;
   loopback_server server;
   asio::io_context io;
   client c{io, test_config(server)};
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     EXPECT_FALSE(co_await c.async_flush());
-    co_await c.async_close(1s);
+    co_await c.async_close(10s);
   }));
   EXPECT_TRUE(server.requests().empty());
 }
 
 TEST(ClientDelivery, SendsTheSegmentWireFormat) {
+  detail::virtual_time clock;
   loopback_server server;
   asio::io_context io;
   auto cfg = test_config(server);
   cfg.default_context = {{"app", {{"name", "demo"}}}};
   client c{io, cfg};
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     EXPECT_FALSE(c.track(event(1)));
     EXPECT_FALSE(c.identify({.user_id = "u1", .traits = {{"plan", "pro"}}}));
-    co_await c.async_close(1s);
+    co_await c.async_close(10s);
   }));
   auto requests = server.requests();
   ASSERT_EQ(requests.size(), 1u);
@@ -100,15 +104,16 @@ TEST(ClientDelivery, SendsTheSegmentWireFormat) {
 }
 
 TEST(ClientDelivery, SplitsBatchesByCount) {
+  detail::virtual_time clock;
   loopback_server server;
   asio::io_context io;
   auto cfg = test_config(server);
   cfg.batch_max_messages = 10;
   client c{io, cfg};
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     for (int i = 0; i < 25; ++i) EXPECT_FALSE(c.track(event(i)));
     co_await c.async_flush();
-    co_await c.async_close(1s);
+    co_await c.async_close(10s);
   }));
   std::vector<std::size_t> sizes;
   for (const auto& r : server.requests()) sizes.push_back(nlohmann::json::parse(r.request.body)["batch"].size());
@@ -117,17 +122,18 @@ TEST(ClientDelivery, SplitsBatchesByCount) {
 }
 
 TEST(ClientDelivery, SplitsBatchesByBytesNeverOverTheLimit) {
+  detail::virtual_time clock;
   loopback_server server;
   asio::io_context io;
   auto cfg = test_config(server);
   cfg.batch_max_bytes = 40000;
   client c{io, cfg};
   const std::string filler(3000, 'x');
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     for (int i = 0; i < 40; ++i)
       EXPECT_FALSE(c.track({.user_id = "u", .event = "Big", .properties = {{"filler", filler}, {"i", i}}}));
     co_await c.async_flush();
-    co_await c.async_close(1s);
+    co_await c.async_close(10s);
   }));
   std::size_t total = 0;
   for (const auto& r : server.requests()) {
@@ -139,31 +145,41 @@ TEST(ClientDelivery, SplitsBatchesByBytesNeverOverTheLimit) {
 }
 
 TEST(ClientDelivery, RetriesServerErrorsWithStableIdsAndFreshSentAt) {
+  detail::virtual_time clock;
   loopback_server server;
   server.script({reply::status_code(503), reply::status_code(500), reply::status_code(503)});
   asio::io_context io;
-  client c{io, test_config(server)};
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  auto cfg = test_config(server);
+  cfg.retry.base_delay = 10ms;  // sentAt has millisecond precision: attempts 10+ ms apart
+  cfg.retry.max_delay = 40ms;
+  cfg.retry.jitter = 0.0;
+  client c{io, cfg};
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     EXPECT_FALSE(c.track(event(1)));
     EXPECT_FALSE(co_await c.async_flush());
-    co_await c.async_close(1s);
+    co_await c.async_close(10s);
   }));
   auto requests = server.requests();
   ASSERT_EQ(requests.size(), 4u);
   std::set<std::string> ids, timestamps;
+  std::vector<std::string> sent_at;
   for (std::size_t i = 0; i < requests.size(); ++i) {
     EXPECT_EQ(requests[i].request.header("X-Retry-Count"), i == 0 ? "" : std::to_string(i));
     auto body = nlohmann::json::parse(requests[i].request.body);
     ids.insert(body["batch"][0]["messageId"].get<std::string>());
     timestamps.insert(body["batch"][0]["timestamp"].get<std::string>());
+    sent_at.push_back(body["sentAt"].get<std::string>());
   }
   EXPECT_EQ(ids.size(), 1u);
-  EXPECT_EQ(timestamps.size(), 1u);
+  EXPECT_EQ(timestamps.size(), 1u);  // the event's own time stays
+  for (std::size_t i = 1; i < sent_at.size(); ++i)  // ISO-8601 UTC: text order is time order
+    EXPECT_LT(sent_at[i - 1], sent_at[i]) << "attempt " << i + 1 << " was not restamped";
   EXPECT_EQ(c.statistics().retries, 3u);
   EXPECT_EQ(c.statistics().delivered, 1u);
 }
 
 TEST(ClientDelivery, BadRequestIsNeverRetried) {
+  detail::virtual_time clock;
   loopback_server server;
   server.script({reply::status_code(400)});
   asio::io_context io;
@@ -171,10 +187,10 @@ TEST(ClientDelivery, BadRequestIsNeverRetried) {
   auto cfg = test_config(server);
   cfg.on_delivery = [&](std::string_view id, std::error_code ec) { outcomes.emplace_back(std::string(id), ec); };
   client c{io, cfg};
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     EXPECT_FALSE(c.track(event(1)));
     EXPECT_EQ(co_await c.async_flush(), errc::http_status);
-    co_await c.async_close(1s);
+    co_await c.async_close(10s);
   }));
   EXPECT_EQ(server.requests().size(), 1u);
   ASSERT_EQ(outcomes.size(), 1u);
@@ -184,21 +200,129 @@ TEST(ClientDelivery, BadRequestIsNeverRetried) {
 }
 
 TEST(ClientDelivery, GivesUpAfterMaxAttempts) {
+  detail::virtual_time clock;
   loopback_server server;
   server.set_fallback(reply::status_code(503));
   asio::io_context io;
   auto cfg = test_config(server);
   cfg.retry.max_attempts = 3;
   client c{io, cfg};
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  diagnostics why;
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     EXPECT_FALSE(c.track(event(1)));
-    EXPECT_EQ(co_await c.async_flush(), errc::retries_exhausted);
-    co_await c.async_close(1s);
+    EXPECT_EQ(co_await c.async_flush(why), errc::retries_exhausted);
+    co_await c.async_close(10s);
   }));
   EXPECT_EQ(server.requests().size(), 3u);
+  EXPECT_EQ(why, (diagnostics{errc::http_status, 503, 3}));  // the cause, not only "exhausted"
+}
+
+TEST(ClientDelivery, TheCauseOfAFailureReachesTheCallerThroughEveryChannel) {
+  detail::virtual_time clock;
+  std::string closed_url;
+  {
+    loopback_server gone;
+    closed_url = gone.url();
+  }
+  asio::io_context io;
+  config cfg;
+  cfg.write_key = "test-key";
+  cfg.endpoint = closed_url;
+  cfg.flush_interval = 1h;
+  cfg.retry.max_attempts = 2;
+  cfg.retry.base_delay = 1ms;
+  std::vector<diagnostics> per_message;
+  cfg.on_delivery = [&](std::string_view, std::error_code ec, const diagnostics& why) {
+    EXPECT_EQ(ec, errc::retries_exhausted);
+    per_message.push_back(why);
+  };
+  client c{io, cfg};
+  diagnostics flushed;
+  close_report report;
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(c.track(event(1)));
+    EXPECT_FALSE(c.track(event(2)));
+    EXPECT_EQ(co_await c.async_flush(flushed), errc::retries_exhausted);
+    report = co_await c.async_close(10s);
+  }));
+  const diagnostics expected{errc::connect_failed, 0, 2};
+  ASSERT_EQ(per_message.size(), 2u);
+  EXPECT_EQ(per_message[0], expected);
+  EXPECT_EQ(per_message[1], expected);
+  EXPECT_EQ(flushed, expected);
+  EXPECT_EQ(report.last_failure, errc::retries_exhausted);
+  EXPECT_EQ(report.last_failure_diagnostics, expected);
+}
+
+// 413: the batch goes again as two halves, recursively; every message is delivered.
+TEST(ClientDelivery, TooLargeBatchIsSplitInHalvesUntilAccepted) {
+  detail::virtual_time clock;
+  loopback_server server;
+  server.script({reply::status_code(413), reply::status_code(413), reply::ok(), reply::ok(), reply::ok()});
+  asio::io_context io;
+  client c{io, test_config(server)};
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 4; ++i) EXPECT_FALSE(c.track(event(i)));
+    EXPECT_FALSE(co_await c.async_flush());
+    co_await c.async_close(10s);
+  }));
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 5u);  // 4, then 2 (413 again), then 1 + 1, then the other 2
+  std::vector<std::size_t> sizes;
+  for (const auto& r : requests) sizes.push_back(nlohmann::json::parse(r.request.body)["batch"].size());
+  EXPECT_EQ(sizes, (std::vector<std::size_t>{4, 2, 1, 1, 2}));
+  EXPECT_EQ(c.statistics().delivered, 4u);
+  EXPECT_EQ(c.statistics().failed, 0u);
+  EXPECT_EQ(c.statistics().retries, 0u);  // splitting is not retrying
+}
+
+// 400: halves isolate the refused message; only it fails, with its cause.
+TEST(ClientDelivery, BadRequestIsolatesTheRefusedMessage) {
+  detail::virtual_time clock;
+  loopback_server server;
+  // [0 1 2 3] 400 -> [0 1] ok, [2 3] 400 -> [2] ok, [3] 400
+  server.script({reply::status_code(400), reply::ok(), reply::status_code(400), reply::ok(), reply::status_code(400)});
+  asio::io_context io;
+  auto cfg = test_config(server);
+  struct seen {
+    std::string id;
+    std::error_code outcome;
+    diagnostics why;
+  };
+  std::vector<seen> outcomes;
+  cfg.on_delivery = [&](std::string_view id, std::error_code ec, const diagnostics& why) {
+    outcomes.push_back({std::string(id), ec, why});
+  };
+  client c{io, cfg};
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 4; ++i) EXPECT_FALSE(c.track(event(i)));
+    EXPECT_EQ(co_await c.async_flush(), errc::http_status);
+    co_await c.async_close(10s);
+  }));
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 5u);
+  std::map<std::string, int> index_of;
+  const auto first_body = nlohmann::json::parse(requests[0].request.body);
+  for (const auto& m : first_body["batch"]) index_of[m["messageId"].get<std::string>()] = m["properties"]["i"].get<int>();
+  ASSERT_EQ(outcomes.size(), 4u);
+  for (const auto& o : outcomes) {
+    ASSERT_TRUE(index_of.count(o.id)) << o.id;
+    if (index_of.at(o.id) == 3) {
+      EXPECT_EQ(o.outcome, errc::http_status);
+      EXPECT_EQ(o.why, (diagnostics{errc::http_status, 400, 3}));  // the whole, its half, itself
+    } else {
+      EXPECT_FALSE(o.outcome) << "message " << index_of.at(o.id);
+    }
+  }
+  EXPECT_EQ(c.statistics().delivered, 3u);
+  EXPECT_EQ(c.statistics().failed, 1u);
+  const auto last = nlohmann::json::parse(requests[4].request.body)["batch"];
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_EQ(last[0]["properties"]["i"], 3);  // the message the server refused, alone
 }
 
 TEST(ClientDelivery, HonoursRetryAfter) {
+  detail::virtual_time clock;
   loopback_server server;
   reply limited = reply::status_code(429);
   limited.headers = {{"Retry-After", "1"}};
@@ -206,26 +330,28 @@ TEST(ClientDelivery, HonoursRetryAfter) {
   asio::io_context io;
   client c{io, test_config(server)};
   std::chrono::steady_clock::duration waited{};
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     EXPECT_FALSE(c.track(event(1)));
-    const auto start = std::chrono::steady_clock::now();
+    const auto start = detail::engine_clock::now();
     EXPECT_FALSE(co_await c.async_flush());
-    waited = std::chrono::steady_clock::now() - start;
-    co_await c.async_close(1s);
+    waited = detail::engine_clock::now() - start;
+    co_await c.async_close(10s);
   }));
   EXPECT_EQ(server.requests().size(), 2u);
   EXPECT_GE(waited, 1s);  // the backoff alone would have been 5 ms at most
+  EXPECT_LT(waited, 1200ms);  // virtual time: the reply's way costs a few virtual ms
 }
 
 TEST(ClientDelivery, RecoversFromClosedResetAndGarbageConnections) {
+  detail::virtual_time clock;
   loopback_server server;
   server.script({reply::close(), reply::reset(), reply::garbage()});
   asio::io_context io;
   client c{io, test_config(server)};
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     EXPECT_FALSE(c.track(event(1)));
     EXPECT_FALSE(co_await c.async_flush());
-    co_await c.async_close(1s);
+    co_await c.async_close(10s);
   }));
   EXPECT_EQ(server.requests().size(), 4u);
   EXPECT_EQ(server.connections(), 4u);
@@ -233,14 +359,15 @@ TEST(ClientDelivery, RecoversFromClosedResetAndGarbageConnections) {
 }
 
 TEST(ClientDelivery, GzipsBodiesWhenEnabled) {
+  detail::virtual_time clock;
   loopback_server server;
   asio::io_context io;
   auto cfg = test_config(server);
   cfg.gzip = true;
   client c{io, cfg};
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     for (int i = 0; i < 50; ++i) EXPECT_FALSE(c.track(event(i)));
-    co_await c.async_close(1s);
+    co_await c.async_close(10s);
   }));
   auto requests = server.requests();
   ASSERT_EQ(requests.size(), 1u);
@@ -252,19 +379,23 @@ TEST(ClientDelivery, GzipsBodiesWhenEnabled) {
 }
 
 TEST(ClientDelivery, IntervalSendsPartialBatches) {
+  detail::virtual_time clock;
   loopback_server server;
   asio::io_context io;
   auto cfg = test_config(server);
   cfg.flush_interval = 50ms;
   client c{io, cfg};
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     EXPECT_FALSE(c.track(event(1)));
-    asio::steady_timer t(co_await asio::this_coro::executor);
-    while (server.requests().empty()) {  // polls the server, bounded by run_for
+    const auto start = detail::engine_clock::now();
+    detail::engine_timer t(co_await asio::this_coro::executor);
+    while (server.requests().empty()) {  // polls the server, bounded by run_virtual
       t.expires_after(10ms);
       co_await t.async_wait(asio::use_awaitable);
     }
-    co_await c.async_close(1s);
+    EXPECT_GE(detail::engine_clock::now() - start, 50ms);  // the interval, not before
+    EXPECT_LE(detail::engine_clock::now() - start, 150ms);
+    co_await c.async_close(10s);
   }));
   EXPECT_EQ(received_messages(server).size(), 1u);
 }

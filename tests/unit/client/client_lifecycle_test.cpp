@@ -14,6 +14,11 @@
 #include <asio/steady_timer.hpp>
 #include <asio/executor_work_guard.hpp>
 #include <asio/use_awaitable.hpp>
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/cancellation_signal.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/this_coro.hpp>
+#include <optional>
 
 #include "client_test_support.hpp"
 #include "flowtrack/client.hpp"
@@ -43,27 +48,30 @@ std::uint16_t closed_port() {
   return a.local_endpoint().port();
 }
 
+// These run on virtual time (detail::virtual_time): deadlines, backoffs and Retry-After are
+// met by advancing it, so the durations asserted are exact and nothing waits real time.
 TEST(ClientLifecycle, CloseWithNothingQueuedReturnsAtOnceAndRunReturns) {
+  detail::virtual_time clock;
   loopback_server server;
   asio::io_context io;
   client c{io, test_config(server.url())};
   close_report report;
   steady::duration close_took{};
-  const auto start = steady::now();
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
-    const auto t0 = steady::now();
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
+    const auto t0 = detail::engine_clock::now();
     report = co_await c.async_close(5s);
-    close_took = steady::now() - t0;
+    close_took = detail::engine_clock::now() - t0;
   }));
   EXPECT_TRUE(io.stopped());  // run() returned on its own: no task of the client is left
-  EXPECT_LT(close_took, 50ms);
-  EXPECT_LT(steady::now() - start, 1s);
+  EXPECT_EQ(close_took, steady::duration::zero());
+  EXPECT_EQ(report.elapsed, 0ms);
   EXPECT_FALSE(report.deadline_reached);
   EXPECT_EQ(report.pending, 0u);
   EXPECT_TRUE(server.requests().empty());
 }
 
 TEST(ClientLifecycle, CloseAgainstBlackHoleEndsAtTheDeadline) {
+  detail::virtual_time clock;
   loopback_server server;
   server.set_fallback(reply::blackhole());
   asio::io_context io;
@@ -71,21 +79,23 @@ TEST(ClientLifecycle, CloseAgainstBlackHoleEndsAtTheDeadline) {
   close_report report;
   steady::duration close_took{};
   for (int i = 0; i < 10; ++i) ASSERT_FALSE(c.track(event(i)));
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
-    const auto t0 = steady::now();
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
+    const auto t0 = detail::engine_clock::now();
     report = co_await c.async_close(300ms);
-    close_took = steady::now() - t0;
+    close_took = detail::engine_clock::now() - t0;
   }));
   EXPECT_TRUE(io.stopped());  // the read on the black-holed connection was cancelled
   EXPECT_GE(close_took, 300ms);
-  EXPECT_LT(close_took, 350ms);
+  EXPECT_LE(close_took, 320ms);  // the aborted read ends at its next resumption, within the 20 ms grace
   EXPECT_TRUE(report.deadline_reached);
+  EXPECT_FALSE(report.cancelled);
   EXPECT_EQ(report.pending, 10u);
   EXPECT_EQ(report.delivered, 0u);
   EXPECT_GE(server.requests().size(), 1u);
 }
 
 TEST(ClientLifecycle, CloseCancelsBackoffSleep) {
+  detail::virtual_time clock;
   loopback_server server;
   reply slow_down = reply::status_code(429);
   slow_down.headers = {{"Retry-After", "60"}};
@@ -95,19 +105,21 @@ TEST(ClientLifecycle, CloseCancelsBackoffSleep) {
   close_report report;
   steady::duration close_took{};
   ASSERT_FALSE(c.track(event(1)));
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
-    const auto t0 = steady::now();
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
+    const auto t0 = detail::engine_clock::now();
     report = co_await c.async_close(200ms);
-    close_took = steady::now() - t0;
+    close_took = detail::engine_clock::now() - t0;
   }));
   EXPECT_TRUE(io.stopped());
-  EXPECT_LT(close_took, 250ms);
+  EXPECT_GE(close_took, 200ms);
+  EXPECT_LE(close_took, 201ms);  // the backoff timer is cancelled at once
   EXPECT_TRUE(report.deadline_reached);
   EXPECT_EQ(report.pending, 1u);
   EXPECT_EQ(server.requests().size(), 1u);
 }
 
 TEST(ClientLifecycle, CloseCancelsConnectRetriesToAClosedPort) {
+  detail::virtual_time clock;
   asio::io_context io;
   auto cfg = test_config("http://127.0.0.1:" + std::to_string(closed_port()));
   cfg.retry.max_attempts = 1000000;  // only the deadline ends it
@@ -115,15 +127,107 @@ TEST(ClientLifecycle, CloseCancelsConnectRetriesToAClosedPort) {
   close_report report;
   steady::duration close_took{};
   ASSERT_FALSE(c.track(event(1)));
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
-    const auto t0 = steady::now();
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
+    const auto t0 = detail::engine_clock::now();
     report = co_await c.async_close(200ms);
-    close_took = steady::now() - t0;
+    close_took = detail::engine_clock::now() - t0;
   }));
   EXPECT_TRUE(io.stopped());
-  EXPECT_LT(close_took, 250ms);
+  EXPECT_GE(close_took, 200ms);
+  EXPECT_LE(close_took, 225ms);
   EXPECT_EQ(report.pending, 1u);
   EXPECT_GE(c.statistics().retries, 1u);
+}
+
+// close() is cancellable (terminal and partial): sending stops at once, the close completes
+// with report.cancelled, and what is left is pending (no spool here; see ClientSpool for the
+// spooled case).
+class ClientCloseCancellation : public ::testing::TestWithParam<asio::cancellation_type> {};
+
+TEST_P(ClientCloseCancellation, StopsSendingAtOnceAgainstABlackHole) {
+  detail::virtual_time clock;
+  loopback_server server;
+  server.set_fallback(reply::blackhole());
+  asio::io_context io;
+  client c{io, test_config(server.url())};
+  for (int i = 0; i < 10; ++i) ASSERT_FALSE(c.track(event(i)));
+  asio::cancellation_signal cancel;
+  std::optional<close_report> report;
+  const auto t0 = detail::engine_clock::now();
+  steady::duration took{};
+  detail::engine_timer closed(io, detail::engine_clock::time_point::max());
+  asio::co_spawn(io, c.async_close(3s), asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, close_report r) {
+    EXPECT_FALSE(e);
+    report = r;
+    took = detail::engine_clock::now() - t0;
+    closed.cancel();
+  }));
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
+    detail::engine_timer at_200ms(co_await asio::this_coro::executor, t0 + 200ms);
+    co_await at_200ms.async_wait(asio::use_awaitable);
+    cancel.emit(GetParam());
+    if (!report) co_await closed.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+  }));
+  ASSERT_TRUE(report.has_value());
+  EXPECT_GE(took, 200ms);
+  EXPECT_LE(took, 250ms);
+  EXPECT_TRUE(report->cancelled);
+  EXPECT_FALSE(report->deadline_reached);
+  EXPECT_EQ(report->pending, 10u);
+  EXPECT_EQ(c.track(event(11)), errc::closed);
+}
+
+TEST_P(ClientCloseCancellation, OfTheAwaitingCoroutineByTheOrOperator) {
+  using namespace asio::experimental::awaitable_operators;
+  detail::virtual_time clock;
+  loopback_server server;
+  server.set_fallback(reply::blackhole());
+  asio::io_context io;
+  client c{io, test_config(server.url())};
+  ASSERT_FALSE(c.track(event(1)));
+  steady::duration took{};
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
+    const auto t0 = detail::engine_clock::now();
+    detail::engine_timer at_100ms(co_await asio::this_coro::executor, t0 + 100ms);
+    // `||` cancels the loser (terminal): the close stops sending at once.
+    co_await (c.async_close(3s) || at_100ms.async_wait(asio::use_awaitable));
+    took = detail::engine_clock::now() - t0;
+  }));
+  EXPECT_LE(took, 150ms);
+  EXPECT_EQ(c.statistics().pending, 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(TerminalAndPartial, ClientCloseCancellation,
+                         ::testing::Values(asio::cancellation_type::terminal, asio::cancellation_type::partial),
+                         [](const auto& info) {
+                           return info.param == asio::cancellation_type::terminal ? "Terminal" : "Partial";
+                         });
+
+TEST(ClientLifecycle, TotalCancellationOfCloseIsIgnored) {
+  detail::virtual_time clock;
+  loopback_server server;
+  server.set_fallback(reply::blackhole());
+  asio::io_context io;
+  client c{io, test_config(server.url())};
+  ASSERT_FALSE(c.track(event(1)));
+  asio::cancellation_signal cancel;
+  std::optional<close_report> report;
+  const auto t0 = detail::engine_clock::now();
+  detail::engine_timer closed(io, detail::engine_clock::time_point::max());
+  asio::co_spawn(io, c.async_close(500ms), asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr, close_report r) {
+    report = r;
+    closed.cancel();
+  }));
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
+    detail::engine_timer at_100ms(co_await asio::this_coro::executor, t0 + 100ms);
+    co_await at_100ms.async_wait(asio::use_awaitable);
+    cancel.emit(asio::cancellation_type::total);
+    if (!report) co_await closed.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+  }));
+  ASSERT_TRUE(report.has_value());
+  EXPECT_FALSE(report->cancelled);
+  EXPECT_TRUE(report->deadline_reached);
+  EXPECT_GE(report->elapsed, 500ms);
 }
 
 TEST(ClientLifecycle, CloseIsIdempotentAndStopsIntake) {
@@ -195,8 +299,8 @@ TEST(ClientLifecycle, WaitForCapacityTimesOutWhileNothingMakesRoom) {
   EXPECT_TRUE(c.wait_for_capacity(0ms));  // room at once
   for (int i = 0; i < 3; ++i) EXPECT_FALSE(c.track(event(i)));
   const auto t0 = steady::now();
-  EXPECT_FALSE(c.wait_for_capacity(100ms));
-  EXPECT_GE(steady::now() - t0, 100ms);
+  EXPECT_FALSE(c.wait_for_capacity(30ms));  // a producer thread's wait: real time
+  EXPECT_GE(steady::now() - t0, 30ms);
 }
 
 TEST(ClientLifecycle, WaitForCapacityReturnsWhenABatchLeavesTheQueue) {

@@ -10,7 +10,11 @@
 #include <random>
 #include <set>
 
-#include <asio/steady_timer.hpp>
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/cancellation_signal.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/this_coro.hpp>
+#include <optional>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 #include "support/temp_dir.hpp"
@@ -59,6 +63,7 @@ std::set<std::string> ids_of(const std::vector<nlohmann::json>& messages) {
 }
 
 TEST_F(ClientSpool, BlackHoledRunSpoolsEverythingAndTheNextRunDeliversIt) {
+  detail::virtual_time clock;
   std::set<std::string> first_run_ids;
   {
     loopback_server dead;
@@ -68,12 +73,13 @@ TEST_F(ClientSpool, BlackHoledRunSpoolsEverythingAndTheNextRunDeliversIt) {
     for (int i = 0; i < 20; ++i) ASSERT_FALSE(c.track({.user_id = "u", .event = "E", .properties = {{"i", i}}}));
     close_report report;
     steady::duration took{};
-    ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
-      const auto t0 = steady::now();
+    ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
+      const auto t0 = detail::engine_clock::now();
       report = co_await c.async_close(300ms);
-      took = steady::now() - t0;
+      took = detail::engine_clock::now() - t0;
     }));
-    EXPECT_LT(took, 350ms);
+    EXPECT_GE(took, 250ms);  // sending stopped spool_reserve (50 ms) before the deadline
+    EXPECT_LE(took, 300ms);
     EXPECT_TRUE(report.deadline_reached);
     EXPECT_EQ(report.spooled, 20u);
     EXPECT_EQ(report.pending, 0u);
@@ -87,7 +93,7 @@ TEST_F(ClientSpool, BlackHoledRunSpoolsEverythingAndTheNextRunDeliversIt) {
   client c{io, make_config(healthy.url())};
   EXPECT_EQ(c.statistics().replayed, 20u);
   close_report report;
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(2s); }));
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(10s); }));
   auto delivered = received_messages(healthy);
   ASSERT_EQ(delivered.size(), 20u);
   EXPECT_EQ(ids_of(delivered), first_run_ids);  // same messageIds: deduplicable
@@ -99,6 +105,7 @@ TEST_F(ClientSpool, BlackHoledRunSpoolsEverythingAndTheNextRunDeliversIt) {
 // Nothing listening: with a spool, close() does not spend its deadline retrying a server that
 // is not there; it spools at once and the next run delivers.
 TEST_F(ClientSpool, NothingListeningSpoolsAtOnceInsteadOfRetryingUntilTheDeadline) {
+  detail::virtual_time clock;
   std::string closed_url;
   {
     loopback_server gone;
@@ -111,12 +118,12 @@ TEST_F(ClientSpool, NothingListeningSpoolsAtOnceInsteadOfRetryingUntilTheDeadlin
     client c{io, cfg};
     for (int i = 0; i < 30; ++i) ASSERT_FALSE(c.track({.user_id = "u", .event = "E", .properties = {{"i", i}}}));
     close_report report;
-    ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
-      asio::steady_timer t(co_await asio::this_coro::executor, 20ms);  // let the first attempts fail
+    ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
+      detail::engine_timer t(co_await asio::this_coro::executor, 20ms);  // let the first attempts fail
       co_await t.async_wait(asio::use_awaitable);
       report = co_await c.async_close(5s);
     }));
-    EXPECT_LT(report.elapsed, 500ms);  // not the 5 s deadline
+    EXPECT_LE(report.elapsed, 10ms);  // not the 5 s deadline: at the attempts' next resumption
     EXPECT_FALSE(report.deadline_reached);
     EXPECT_EQ(report.spooled, 30u);
     EXPECT_EQ(report.pending, 0u);
@@ -125,13 +132,14 @@ TEST_F(ClientSpool, NothingListeningSpoolsAtOnceInsteadOfRetryingUntilTheDeadlin
   asio::io_context io;
   client c{io, make_config(healthy.url())};
   close_report report;
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(2s); }));
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(10s); }));
   EXPECT_EQ(report.delivered, 30u);
   EXPECT_EQ(received_messages(healthy).size(), 30u);
 }
 
 // Without a spool there is nowhere else to keep them: close() retries until its deadline.
 TEST_F(ClientSpool, NothingListeningWithoutASpoolRetriesUntilTheDeadline) {
+  detail::virtual_time clock;
   std::string closed_url;
   {
     loopback_server gone;
@@ -143,34 +151,116 @@ TEST_F(ClientSpool, NothingListeningWithoutASpoolRetriesUntilTheDeadline) {
   client c{io, cfg};
   ASSERT_FALSE(c.track({.user_id = "u", .event = "E"}));
   close_report report;
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(200ms); }));
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(200ms); }));
   EXPECT_TRUE(report.deadline_reached);
   EXPECT_GE(report.elapsed, 200ms);
+  EXPECT_LE(report.elapsed, 225ms);
   EXPECT_EQ(report.pending, 1u);
   EXPECT_GT(c.statistics().retries, 0u);
 }
 
+// 401/403/TLS are configuration problems a later run may not have: with a spool, the batch
+// is kept, reported with its cause, and the next run delivers it.
+TEST_F(ClientSpool, UnauthorizedBatchIsSpooledAndTheNextRunDeliversIt) {
+  detail::virtual_time clock;
+  {
+    loopback_server refusing;
+    refusing.set_fallback(reply::status_code(401));
+    asio::io_context io;
+    int callbacks = 0;
+    auto cfg = make_config(refusing.url());
+    cfg.on_delivery = [&](std::string_view, std::error_code) { ++callbacks; };
+    client c{io, cfg};
+    diagnostics why;
+    close_report report;
+    ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
+      for (int i = 0; i < 3; ++i) EXPECT_FALSE(c.track({.user_id = "u", .event = "E", .properties = {{"i", i}}}));
+      EXPECT_EQ(co_await c.async_flush(why), errc::http_status);
+      report = co_await c.async_close(10s);
+    }));
+    EXPECT_EQ(why, (diagnostics{errc::http_status, 401, 1}));
+    EXPECT_EQ(refusing.requests().size(), 1u);  // not retried
+    EXPECT_EQ(report.spooled, 3u);
+    EXPECT_EQ(report.failed, 0u);
+    EXPECT_EQ(report.pending, 0u);
+    EXPECT_EQ(report.last_failure, errc::http_status);
+    EXPECT_EQ(report.last_failure_diagnostics.http_status, 401);
+    EXPECT_EQ(callbacks, 0);  // not a final outcome: kept for the next run
+  }
+  loopback_server healthy;
+  asio::io_context io;
+  client c{io, make_config(healthy.url())};
+  close_report report;
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(10s); }));
+  EXPECT_EQ(report.delivered, 3u);
+  EXPECT_EQ(received_messages(healthy).size(), 3u);
+  EXPECT_EQ(spool_files(), 0u);
+}
+
+// Cancelling close() at 200 ms of a 3 s deadline against a server that never answers: done
+// at once, everything spooled, and the next run delivers all of it.
+TEST_F(ClientSpool, CancelledCloseSpoolsEverythingAtOnce) {
+  detail::virtual_time clock;
+  {
+    loopback_server dead;
+    dead.set_fallback(reply::blackhole());
+    asio::io_context io;
+    client c{io, make_config(dead.url())};
+    for (int i = 0; i < 20; ++i) ASSERT_FALSE(c.track({.user_id = "u", .event = "E", .properties = {{"i", i}}}));
+    asio::cancellation_signal cancel;
+    std::optional<close_report> report;
+    detail::engine_timer closed(io, detail::engine_clock::time_point::max());
+    const auto t0 = detail::engine_clock::now();
+    asio::co_spawn(io, c.async_close(3s), asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr, close_report r) {
+      report = r;
+      closed.cancel();
+    }));
+    ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
+      detail::engine_timer at(co_await asio::this_coro::executor, t0 + 200ms);
+      co_await at.async_wait(asio::use_awaitable);
+      cancel.emit(asio::cancellation_type::terminal);
+      if (!report) co_await closed.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+    }));
+    ASSERT_TRUE(report.has_value());
+    EXPECT_TRUE(report->cancelled);
+    EXPECT_LE(report->elapsed, 250ms);
+    EXPECT_GE(report->elapsed, 200ms);
+    EXPECT_EQ(report->spooled, 20u);
+    EXPECT_EQ(report->pending, 0u);
+    EXPECT_EQ(report->last_failure, errc::deadline_reached);
+  }
+  loopback_server healthy;
+  asio::io_context io;
+  client c{io, make_config(healthy.url())};
+  close_report report;
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(10s); }));
+  EXPECT_EQ(report.delivered, 20u);
+  EXPECT_EQ(received_messages(healthy).size(), 20u);
+}
+
 TEST_F(ClientSpool, ReplayedFilesAreDeletedOnceDeliveredWithoutClose) {
+  detail::virtual_time clock;
   {
     loopback_server dead;
     dead.set_fallback(reply::status_code(503));
     asio::io_context io;
     client c{io, make_config(dead.url())};
     ASSERT_FALSE(c.track({.user_id = "u", .event = "E"}));
-    ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> { co_await c.async_close(100ms); }));
+    ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> { co_await c.async_close(100ms); }));
   }
   ASSERT_EQ(spool_files(), 1u);
   loopback_server healthy;
   asio::io_context io;
   client c{io, make_config(healthy.url())};
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     EXPECT_FALSE(co_await c.async_flush());
     EXPECT_EQ(spool_files(), 0u);  // deleted as soon as its messages were delivered
-    co_await c.async_close(1s);
+    co_await c.async_close(10s);
   }));
 }
 
 TEST_F(ClientSpool, UnwritableSpoolDirectoryIsReportedAndTheClientStillDelivers) {
+  detail::virtual_time clock;
   std::filesystem::create_directories(dir_);
   std::ofstream(dir_ / "file") << "x";
   loopback_server healthy;
@@ -180,7 +270,7 @@ TEST_F(ClientSpool, UnwritableSpoolDirectoryIsReportedAndTheClientStillDelivers)
   client c{io, cfg};
   ASSERT_FALSE(c.track({.user_id = "u", .event = "E"}));
   close_report report;
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(1s); }));
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(10s); }));
   EXPECT_EQ(report.spool_error, errc::spool_io);
   EXPECT_EQ(report.delivered, 1u);
 }
@@ -190,6 +280,7 @@ std::filesystem::path helper_binary(const char* name) {
 }
 
 TEST_F(ClientSpool, WriteAheadSurvivesSigkill) {
+  detail::virtual_time clock;
   loopback_server dead;
   dead.set_fallback(reply::blackhole());
   const std::string dir = dir_.string(), url = dead.url(), count = "500";
@@ -208,7 +299,7 @@ TEST_F(ClientSpool, WriteAheadSurvivesSigkill) {
   asio::io_context io;
   client c{io, make_config(healthy.url())};
   EXPECT_EQ(c.statistics().replayed, 500u);
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> { co_await c.async_close(5s); }));
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> { co_await c.async_close(5s); }));
   auto delivered = received_messages(healthy);
   ASSERT_EQ(delivered.size(), 500u);
   std::set<int> seen;
@@ -218,6 +309,7 @@ TEST_F(ClientSpool, WriteAheadSurvivesSigkill) {
 }
 
 TEST_F(ClientSpool, WriteAheadFileIsRemovedAfterACleanClose) {
+  detail::virtual_time clock;
   loopback_server healthy;
   asio::io_context io;
   auto cfg = make_config(healthy.url());
@@ -226,7 +318,7 @@ TEST_F(ClientSpool, WriteAheadFileIsRemovedAfterACleanClose) {
   for (int i = 0; i < 10; ++i) ASSERT_FALSE(c.track({.user_id = "u", .event = "E"}));
   EXPECT_EQ(spool_files(), 1u);
   close_report report;
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(1s); }));
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(10s); }));
   EXPECT_EQ(report.delivered, 10u);
   EXPECT_EQ(report.spooled, 0u);
   EXPECT_EQ(spool_files(), 0u);

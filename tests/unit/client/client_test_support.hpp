@@ -2,6 +2,7 @@
 // by run_for, and read what the loopback server received.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <functional>
@@ -13,6 +14,7 @@
 #include <asio/io_context.hpp>
 #include <nlohmann/json.hpp>
 
+#include "client/engine_clock.hpp"
 #include "loopback_server.hpp"
 
 namespace flowtrack::test {
@@ -28,6 +30,47 @@ bool run_coroutine(asio::io_context& io, F body, std::chrono::milliseconds limit
     error = e;
   });
   io.run_for(limit);
+  if (error) std::rethrow_exception(error);
+  return finished;
+}
+
+/// Runs `body` on `io` on virtual time (a detail::virtual_time must be alive): whatever is
+/// ready runs; when nothing is and no request is in progress, virtual time moves by `idle_step`
+/// (nothing can happen before a timer); while a request is in progress and the socket stays
+/// quiet for 1 ms of real time, it moves by 1 ms, then 2, 4... up to `io_step` while the quiet
+/// lasts (so a black hole or a blocked read still meets its virtual deadline, up to 20 times
+/// faster than real time, and a reply on its way costs a few virtual ms). Returns true when the coroutine
+/// finished (rethrowing its exception, if any) within `real_limit`.
+template <class F>
+bool run_virtual(asio::io_context& io, F body, std::chrono::milliseconds real_limit = std::chrono::seconds(10),
+                 std::chrono::milliseconds idle_step = std::chrono::milliseconds(1),
+                 std::chrono::milliseconds io_step = std::chrono::milliseconds(20)) {
+  bool finished = false;
+  std::exception_ptr error;
+  asio::co_spawn(io, std::move(body), [&](std::exception_ptr e) {
+    finished = true;
+    error = e;
+  });
+  const auto give_up = std::chrono::steady_clock::now() + real_limit;
+  auto quiet_step = std::chrono::milliseconds(1);
+  while (!finished && !io.stopped() && std::chrono::steady_clock::now() < give_up) {
+    if (io.poll() > 0) {
+      quiet_step = std::chrono::milliseconds(1);
+      continue;
+    }
+    if (detail::engine_clock::io_in_progress() == 0) {
+      detail::virtual_time::advance(idle_step);
+    } else if (io.run_one_for(std::chrono::milliseconds(1)) == 0) {
+      detail::virtual_time::advance(quiet_step);
+      quiet_step = std::min(quiet_step * 2, io_step);
+    } else {
+      quiet_step = std::chrono::milliseconds(1);
+    }
+  }
+  // Let what the coroutine's end set going (senders finishing, the client's loops) run out.
+  for (int i = 0; i < 100 && !io.stopped(); ++i) {
+    if (io.poll() == 0) detail::virtual_time::advance(idle_step);
+  }
   if (error) std::rethrow_exception(error);
   return finished;
 }

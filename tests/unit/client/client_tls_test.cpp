@@ -23,16 +23,17 @@ config tls_config_for(const loopback_server& server, const test_pki& trust) {
 }
 
 TEST(ClientTls, DeliversOverVerifiedTls) {
+  detail::virtual_time clock;
   const auto pki = make_test_pki("good");
   loopback_server server{tls_identity{pki.server_cert.string(), pki.server_key.string()}};
   asio::io_context io;
   client c{io, tls_config_for(server, pki)};
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     EXPECT_FALSE(c.track({.user_id = "u", .event = "Over TLS"}));
     EXPECT_FALSE(co_await c.async_flush());
     EXPECT_FALSE(c.track({.user_id = "u", .event = "Same Connection"}));
     EXPECT_FALSE(co_await c.async_flush());
-    co_await c.async_close(1s);
+    co_await c.async_close(10s);
   }));
   auto messages = received_messages(server);
   ASSERT_EQ(messages.size(), 2u);
@@ -42,6 +43,7 @@ TEST(ClientTls, DeliversOverVerifiedTls) {
 }
 
 TEST(ClientTls, UntrustedCertificateFailsClearlyAndIsNotRetried) {
+  detail::virtual_time clock;
   const auto server_pki = make_test_pki("server");
   const auto other_pki = make_test_pki("other");
   loopback_server server{tls_identity{server_pki.server_cert.string(), server_pki.server_key.string()}};
@@ -50,10 +52,10 @@ TEST(ClientTls, UntrustedCertificateFailsClearlyAndIsNotRetried) {
   auto cfg = tls_config_for(server, other_pki);
   cfg.on_delivery = [&](std::string_view, std::error_code ec) { outcomes.push_back(ec); };
   client c{io, cfg};
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     EXPECT_FALSE(c.track({.user_id = "u", .event = "Never Sent"}));
     EXPECT_EQ(co_await c.async_flush(), errc::tls_handshake_failed);
-    co_await c.async_close(1s);
+    co_await c.async_close(10s);
   }));
   EXPECT_TRUE(server.requests().empty());  // nothing was sent to an unverified peer
   EXPECT_EQ(server.connections(), 1u);     // and it was not retried
@@ -62,16 +64,17 @@ TEST(ClientTls, UntrustedCertificateFailsClearlyAndIsNotRetried) {
 }
 
 TEST(ClientTls, HostNameMustMatchTheCertificate) {
+  detail::virtual_time clock;
   const auto pki = make_test_pki("name", "DNS:localhost");  // no IP address in its names
   loopback_server server{tls_identity{pki.server_cert.string(), pki.server_key.string()}};
   asio::io_context io;
   auto cfg = tls_config_for(server, pki);
   cfg.endpoint = "https://127.0.0.1:" + std::to_string(server.port());  // trusted CA, wrong name
   client c{io, cfg};
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
     EXPECT_FALSE(c.track({.user_id = "u", .event = "E"}));
     EXPECT_EQ(co_await c.async_flush(), errc::tls_handshake_failed);
-    co_await c.async_close(1s);
+    co_await c.async_close(10s);
   }));
   EXPECT_TRUE(server.requests().empty());
 }

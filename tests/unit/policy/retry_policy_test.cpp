@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <asio/error.hpp>
-#include <asio/ssl/error.hpp>
 #include <climits>
 #include <random>
 
@@ -91,47 +89,6 @@ TEST(ClassifyStatus, OutOfRangeIsPermanent) {
     EXPECT_EQ(classify_status(s), status_class::permanent) << s;
   for (int s : {408, 410, 429, 460, 500, 502, 503, 504, 507, 508, 510, 599})
     EXPECT_EQ(classify_status(s), status_class::retryable) << s;
-}
-
-TEST(NetworkErrors, Table) {
-  struct row {
-    const char* name;
-    std::error_code ec;
-    bool retryable;
-  };
-  const row rows[] = {
-      {"success", {}, false},
-      {"operation_aborted (cancel)", asio::error::operation_aborted, false},
-      {"std operation_canceled", std::make_error_code(std::errc::operation_canceled), false},
-      {"resolve_failed", errc::resolve_failed, true},
-      {"resolve_timeout", errc::resolve_timeout, true},
-      {"connect_failed", errc::connect_failed, true},
-      {"connect_timeout", errc::connect_timeout, true},
-      {"tls_handshake_timeout", errc::tls_handshake_timeout, true},
-      {"tls_handshake_failed (certificate)", errc::tls_handshake_failed, false},
-      {"request_timeout", errc::request_timeout, true},
-      {"connection_closed", errc::connection_closed, true},
-      {"bad_response", errc::bad_response, true},
-      {"http_status", errc::http_status, false},
-      {"closed", errc::closed, false},
-      {"invalid_message", errc::invalid_message, false},
-      {"connection_refused", asio::error::connection_refused, true},
-      {"connection_reset", asio::error::connection_reset, true},
-      {"connection_aborted", asio::error::connection_aborted, true},
-      {"broken_pipe", asio::error::broken_pipe, true},
-      {"timed_out", asio::error::timed_out, true},
-      {"network_unreachable", asio::error::network_unreachable, true},
-      {"host_unreachable", asio::error::host_unreachable, true},
-      {"eof", asio::error::eof, true},
-      {"host_not_found", asio::error::host_not_found, true},
-      {"host_not_found_try_again", asio::error::host_not_found_try_again, true},
-      {"service_not_found", asio::error::service_not_found, true},
-      {"ssl stream_truncated", asio::ssl::error::stream_truncated, true},
-      {"std connection_refused", std::make_error_code(std::errc::connection_refused), true},
-      {"permission_denied", std::make_error_code(std::errc::permission_denied), false},
-      {"invalid_argument", std::make_error_code(std::errc::invalid_argument), false},
-  };
-  for (const auto& r : rows) EXPECT_EQ(is_retryable_network_error(r.ec), r.retryable) << r.name;
 }
 
 TEST(Backoff, GrowthCapAndEdgeInputs) {
