@@ -16,7 +16,7 @@
 # download); builds the runtime stages and the from-source path's dependency layer (build-deps:
 # that path is checked as far as its apt install; `docker compose up --build` users build the rest).
 # run: stages the sources and build/ without object files as a build context, builds the
-# mock-segment-prebuilt and tests-prebuilt images and runs docker/compose.yaml with the CI override
+# mock-segment-prebuilt and tests-prebuilt images (docker/Dockerfile.prebuilt) and runs docker/compose.yaml with the CI override
 # (network_mode: host: all traffic stays on 127.0.0.1), exiting with the suite's status.
 # If the engine cannot start here it says so loudly and exits 0: the native path (the same
 # suites against a separately started mock-segment, scripts/shared-endpoint-tests.sh) always runs.
@@ -91,11 +91,11 @@ prepare() {
   "$docker_bin" import "$base_cache" "$BASE_IMAGE" >/dev/null
 
   echo "containers: building the runtime stages and the from-source dependency layer"
-  local target
-  for target in test-runtime build-deps; do
-    "$docker_bin" build --quiet --network host --build-arg BASE_IMAGE="$BASE_IMAGE" \
-      -f docker/Dockerfile --target "$target" -t "flowtrack/$target:ci" . >/dev/null
-  done
+  # (build-deps is docker/Dockerfile's first stage: the classic builder builds nothing else for it.)
+  "$docker_bin" build --quiet --network host --build-arg BASE_IMAGE="$BASE_IMAGE" \
+    -f docker/Dockerfile.prebuilt --target test-runtime -t flowtrack/test-runtime:ci docker >/dev/null
+  "$docker_bin" build --quiet --network host --build-arg BASE_IMAGE="$BASE_IMAGE" \
+    -f docker/Dockerfile --target build-deps -t flowtrack/build-deps:ci . >/dev/null
   touch "$state/prepared"
 }
 
