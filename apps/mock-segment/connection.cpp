@@ -42,7 +42,7 @@ asio::awaitable<void> server::serve(socket_ptr socket) {
   bool keep_going = true;
   while (keep_going) {
     // Read one request (or what is left of a pipelined one), bounded by the idle timeout.
-    http::request_parser parser{wire_limits};
+    http::request_parser parser{http::limits{.header_bytes = wire_limits.header_bytes, .body_bytes = options_.max_body_bytes}};
     std::error_code parse_ec;
     if (!leftover.empty()) parse_ec = parser.feed(std::exchange(leftover, {}));
     while (!parse_ec && !parser.done()) {

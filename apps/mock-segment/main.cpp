@@ -29,6 +29,9 @@ int main(int argc, char** argv) {
   app.add_option("--idle-timeout", idle_seconds, "seconds before an idle connection is closed")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
+  app.add_option("--max-body-bytes", options.max_body_bytes, "request bodies over this size get 413")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{64} << 20))
+      ->capture_default_str();
   app.add_flag("--log", options.log_requests, "print one line per request on stderr");
   app.add_flag("--lean", options.lean, "count ingested events without keeping them (a benchmark sink)");
   CLI11_PARSE(app, argc, argv);

@@ -32,6 +32,8 @@ struct server_options {
   bool log_requests = false;  ///< one line per request on stderr
   bool lean = false;          ///< count ingested messages, keep nothing (lean_ingest.hpp)
   std::chrono::seconds idle_timeout{60};
+  /// Request bodies over this many bytes (as they arrive) are refused with 413.
+  std::size_t max_body_bytes = wire_limits.body_bytes;
 };
 
 class server {

@@ -144,11 +144,11 @@ asio::awaitable<void> client_impl::deliver(batch& b, sender_slot& slot) {
     batch_part whole{.begin = 0, .end = b.entries.size()};
     whole.state.retry = cfg_.retry;
     whole.state.messages = b.entries.size();
-    todo.push_back(std::move(whole));
+    todo.push_back(whole);
   }
   std::string half_body;
   while (!todo.empty()) {
-    batch_part part = std::move(todo.back());
+    batch_part part = todo.back();
     todo.pop_back();
     const bool whole = part.begin == 0 && part.end == b.entries.size();
     if (!whole) build_part_body(b, part.begin, part.end, half_body);

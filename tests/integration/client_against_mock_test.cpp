@@ -3,11 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <asio/co_spawn.hpp>
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/cancellation_signal.hpp>
 #include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+#include <optional>
 
 #include "flowtrack/client.hpp"
 #include "support/http_test_client.hpp"
 #include "support/mock_process.hpp"
+#include "support/temp_dir.hpp"
 
 namespace flowtrack::test {
 namespace {
@@ -15,7 +20,8 @@ namespace {
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
-config config_for(const test_endpoint& ep) {
+template <class Endpoint>
+config config_for(const Endpoint& ep) {
   config c;
   c.write_key = "integration-key";
   c.endpoint = ep.url();
@@ -42,7 +48,15 @@ std::error_code run_client(const config& cfg, F produce, close_report* report = 
   return flushed;
 }
 
-json events(const test_endpoint& ep) { return http_get(ep.url(), "/admin/events").json()["events"]; }
+// An endpoint view of a process started by the test itself (events() and requests() take one).
+struct process_endpoint {
+  std::string address;
+  const std::string& url() const noexcept { return address; }
+};
+process_endpoint ep_of(const mock_process& p) { return {p.url()}; }
+
+template <class Endpoint>
+json events(const Endpoint& ep) { return http_get(ep.url(), "/admin/events").json()["events"]; }
 json requests(const test_endpoint& ep) { return http_get(ep.url(), "/admin/requests").json()["requests"]; }
 void script(const test_endpoint& ep, const json& faults) {
   ASSERT_EQ(http_post(ep.url(), "/admin/faults", faults.dump()).response.status, 200);
@@ -150,6 +164,118 @@ TEST(ClientAgainstMock, WrongWriteKeyIsAPermanentFailure) {
   EXPECT_EQ(run_client(cfg, [](client& c) { c.track({.user_id = "u", .event = "E"}); }, &report), errc::http_status);
   EXPECT_EQ(http_get(strict.url(), "/admin/stats").json()["requests"], 1);
   EXPECT_EQ(report.failed, 1u);
+}
+
+// Behind a 64 KiB body limit (a proxy's, here mock-segment's own), batches of up to 500 KB
+// draw 413 and go again as halves until they fit: every event of a 20000-event run arrives.
+TEST(ClientAgainstMock, BodyLimitOf64KiBLetsEveryEventThrough) {
+  mock_process limited({"--max-body-bytes", "65536", "--max-events", "100000"});
+  config cfg;
+  cfg.write_key = "integration-key";
+  cfg.endpoint = limited.url();
+  cfg.flush_interval = 1h;
+  cfg.batch_max_messages = 2500;
+  cfg.queue_capacity = 30000;
+  constexpr int total = 20000;
+  int refused_with_cause = 0;
+  cfg.on_delivery = [&](std::string_view, std::error_code ec, const diagnostics& why) {
+    if (ec && why.http_status == 413) ++refused_with_cause;
+  };
+  close_report report;
+  EXPECT_FALSE(run_client(cfg, [](client& c) {
+    for (int i = 0; i < total; ++i)
+      c.track({.user_id = "u", .event = "Behind A Proxy", .properties = {{"i", i}, {"pad", std::string(64, 'x')}}});
+  }, &report));
+  EXPECT_EQ(report.delivered, static_cast<std::uint64_t>(total));
+  EXPECT_EQ(report.failed, 0u);
+  EXPECT_EQ(refused_with_cause, 0);  // sent == delivered + failed-with-cause, and none failed
+  const auto stats = http_get(limited.url(), "/admin/stats").json();
+  EXPECT_EQ(stats["events_accepted"], total) << stats;
+  EXPECT_EQ(stats["unique_message_ids"], total) << stats;
+}
+
+// A message over the limit by itself is the only one that fails, with the status as its cause.
+TEST(ClientAgainstMock, AMessageTheLimitStillRefusesAloneFailsWithItsStatus) {
+  mock_process limited({"--max-body-bytes", "4096"});
+  config cfg;
+  cfg.write_key = "integration-key";
+  cfg.endpoint = limited.url();
+  cfg.flush_interval = 1h;
+  std::vector<std::pair<std::error_code, diagnostics>> failures;
+  cfg.on_delivery = [&](std::string_view, std::error_code ec, const diagnostics& why) {
+    if (ec) failures.emplace_back(ec, why);
+  };
+  close_report report;
+  EXPECT_EQ(run_client(cfg, [](client& c) {
+    for (int i = 0; i < 7; ++i) c.track({.user_id = "u", .event = "Small", .properties = {{"i", i}}});
+    c.track({.user_id = "u", .event = "Too Big", .properties = {{"pad", std::string(8000, 'x')}}});
+  }, &report), errc::http_status);
+  EXPECT_EQ(report.delivered, 7u);
+  EXPECT_EQ(report.failed, 1u);
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(failures[0].first, errc::http_status);
+  EXPECT_EQ(failures[0].second.http_status, 413);
+  EXPECT_EQ(failures[0].second.last_error, errc::http_status);
+  EXPECT_EQ(events(ep_of(limited)).size(), 7u);
+}
+
+// A wrong write key may be fixed by the next run: with a spool the batch is kept, not dropped.
+TEST(ClientAgainstMock, WrongWriteKeyWithASpoolKeepsTheBatchForTheNextRun) {
+  mock_process strict({"--write-key", "the-right-key"});
+  const temp_dir spool{"flowtrack-401-spool"};
+  config cfg;
+  cfg.write_key = "the-wrong-key";
+  cfg.endpoint = strict.url();
+  cfg.flush_interval = 1h;
+  cfg.spool_dir = spool.path();
+  close_report report;
+  EXPECT_EQ(run_client(cfg, [](client& c) {
+    for (int i = 0; i < 5; ++i) c.track({.user_id = "u", .event = "Kept", .properties = {{"i", i}}});
+  }, &report), errc::http_status);
+  EXPECT_EQ(report.spooled, 5u);
+  EXPECT_EQ(report.failed, 0u);
+  EXPECT_EQ(report.last_failure_diagnostics.http_status, 401);
+  cfg.write_key = "the-right-key";
+  EXPECT_FALSE(run_client(cfg, [](client&) {}, &report));
+  EXPECT_EQ(report.delivered, 5u);
+  EXPECT_EQ(http_get(strict.url(), "/admin/stats").json()["events_accepted"], 5);
+}
+
+// Cancelling close() at 200 ms of a 3 s deadline against a server that never answers, on
+// real time: it completes within 250 ms, everything is spooled, the next client delivers all.
+TEST(ClientAgainstMock, CancelledCloseAgainstAnUnresponsiveServerSpoolsAtOnce) {
+  mock_process mock({"--mode", "blackhole"});
+  const temp_dir spool{"flowtrack-cancel-spool"};
+  config cfg = config_for(ep_of(mock));
+  cfg.spool_dir = spool.path();
+  {
+    asio::io_context io;
+    client c{io, cfg};
+    for (int i = 0; i < 50; ++i) c.track({.user_id = "u", .event = "Cancelled Close", .properties = {{"i", i}}});
+    asio::cancellation_signal cancel;
+    std::optional<close_report> report;
+    const auto start = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::duration took{};
+    asio::co_spawn(io, c.async_close(3s), asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr, close_report r) {
+      took = std::chrono::steady_clock::now() - start;
+      report = r;
+    }));
+    asio::steady_timer at_200ms(io, start + 200ms);
+    at_200ms.async_wait([&](std::error_code) { cancel.emit(asio::cancellation_type::terminal); });
+    io.run_for(5s);
+    ASSERT_TRUE(report.has_value());
+    EXPECT_TRUE(report->cancelled);
+    EXPECT_LE(took, 250ms);
+    EXPECT_GE(took, 200ms);
+    EXPECT_EQ(report->spooled, 50u);
+    EXPECT_EQ(report->pending, 0u);
+    RecordProperty("close_ms", static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
+  }
+  ASSERT_EQ(http_post(mock.url(), "/admin/mode", R"({"mode":"ok"})").response.status, 200);
+  close_report next;
+  EXPECT_FALSE(run_client(cfg, [](client&) {}, &next));
+  EXPECT_EQ(next.delivered, 50u);
+  EXPECT_EQ(events(ep_of(mock)).size(), 50u);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "client_test_support.hpp"
 #include "flowtrack/client.hpp"
+#include "support/temp_dir.hpp"
 #include "test_certificates.hpp"
 
 namespace flowtrack::test {
@@ -61,6 +62,44 @@ TEST(ClientTls, UntrustedCertificateFailsClearlyAndIsNotRetried) {
   EXPECT_EQ(server.connections(), 1u);     // and it was not retried
   ASSERT_EQ(outcomes.size(), 1u);
   EXPECT_EQ(outcomes[0], errc::tls_handshake_failed);
+}
+
+// An untrusted certificate may be a configuration a later run no longer has: with a spool,
+// the batch is kept (not sent) and the next run, trusting the server, delivers it.
+TEST(ClientTls, UntrustedCertificateWithASpoolKeepsTheBatchForTheNextRun) {
+  detail::virtual_time clock;
+  const temp_dir spool{"flowtrack-tls-spool"};
+  const auto server_pki = make_test_pki("spool-server");
+  const auto other_pki = make_test_pki("spool-other");
+  loopback_server server{tls_identity{server_pki.server_cert.string(), server_pki.server_key.string()}};
+  {
+    asio::io_context io;
+    auto cfg = tls_config_for(server, other_pki);
+    cfg.spool_dir = spool.path();
+    client c{io, cfg};
+    close_report report;
+    diagnostics why;
+    ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
+      EXPECT_FALSE(c.track({.user_id = "u", .event = "Kept"}));
+      EXPECT_EQ(co_await c.async_flush(why), errc::tls_handshake_failed);
+      report = co_await c.async_close(10s);
+    }));
+    EXPECT_EQ(why, (diagnostics{errc::tls_handshake_failed, 0, 1}));
+    EXPECT_EQ(report.spooled, 1u);
+    EXPECT_EQ(report.failed, 0u);
+    EXPECT_EQ(report.last_failure, errc::tls_handshake_failed);
+    EXPECT_TRUE(server.requests().empty());
+  }
+  asio::io_context io;
+  auto cfg = tls_config_for(server, server_pki);
+  cfg.spool_dir = spool.path();
+  client c{io, cfg};
+  close_report report;
+  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(10s); }));
+  EXPECT_EQ(report.delivered, 1u);
+  auto messages = received_messages(server);
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0]["event"], "Kept");
 }
 
 TEST(ClientTls, HostNameMustMatchTheCertificate) {
