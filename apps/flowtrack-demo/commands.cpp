@@ -5,7 +5,6 @@
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
-#include <flowtrack/cli/command_runner.hpp>
 #include <flowtrack/cli/error_class.hpp>
 #include <flowtrack/cli/flow_tracker.hpp>
 
@@ -23,9 +22,7 @@ asio::awaitable<int> deploy(cli::telemetry& t, std::string name, std::optional<s
       std::cout << s.name << ": " << name << "..." << std::endl;
       work.expires_after(step_time);
       co_await work.async_wait(asio::use_awaitable);  // cancelled by Ctrl-C
-      if (fail_at && *fail_at == s.name)
-        throw deploy_error("deploy failed at " + std::string(s.name) + ": the " + std::string(s.name) + " of " + name +
-                           " was refused (--fail-at)");
+      if (fail_at && *fail_at == s.name) throw deploy_error("step " + std::string(s.name) + " failed for " + name);
     }
   } catch (const std::system_error& e) {
     flow.finish(e.code() == asio::error::operation_aborted ? cli::flow_outcome::cancelled : cli::flow_outcome::failed,
@@ -49,12 +46,10 @@ asio::awaitable<int> wizard(cli::telemetry& t, std::istream& in) {
     const auto& s = wizard_steps[at];
     std::cout << s.name << (s.name == std::string_view("confirm") ? " (yes/back/quit)" : "") << "> " << std::flush;
     std::string line;
-    // A Ctrl-C makes the blocking read fail (EINTR: cli::interrupt_watch installs no
-    // SA_RESTART); the runner sees the signal too and reports the cancellation.
     if (!std::getline(in, line) || line == "quit") {
       flow.finish(cli::flow_outcome::cancelled);
       std::cout << "\nwizard cancelled" << std::endl;
-      co_return cli::exit_cancelled;
+      co_return 130;
     }
     if (line == "back") {
       if (at > 0) --at;

@@ -16,8 +16,7 @@
 
 namespace demo {
 
-/// A deploy step failed (--fail-at). Its type, demo::deploy_error, is the error_class; its
-/// message ("deploy failed at upload: ...") is what the user reads on stderr.
+/// A deploy step failed (--fail-at). Its type, demo::deploy_error, is the error_class.
 struct deploy_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
@@ -33,8 +32,7 @@ asio::awaitable<int> deploy(flowtrack::cli::telemetry& t, std::string name, std:
                             std::chrono::milliseconds step_time);
 
 /// The interactive wizard. Reads one answer per line from `in`: a value moves forward,
-/// "back" returns to the previous step, "quit" (or the end of input, or Ctrl-C during the
-/// read) cancels with exit_cancelled; at "confirm", "yes" finishes.
+/// "back" returns to the previous step, "quit" cancels; at "confirm", "yes" finishes.
 asio::awaitable<int> wizard(flowtrack::cli::telemetry& t, std::istream& in);
 
 }  // namespace demo

@@ -9,9 +9,9 @@
 #include <CLI/CLI.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
 #include <asio/use_awaitable.hpp>
 #include <flowtrack/cli/command_runner.hpp>
-#include <flowtrack/cli/interrupts.hpp>
 #include <flowtrack/cli/telemetry.hpp>
 #include <flowtrack/client.hpp>
 
@@ -146,11 +146,11 @@ int main(int argc, char** argv) {
     co_return 2;
   };
 
-  // Ctrl-C (and SIGTERM) cancel the command, also while it is blocked reading stdin, and a
-  // second one cancels the close. Installed before the command starts: no signal is lost.
-  cli::interrupt_watch interrupts(io.get_executor());
+  // Ctrl-C cancels the command. Registered before it starts: a signal that arrives before the
+  // wait begins is kept by the signal_set, never lost to the default handler.
+  asio::signal_set sigint(io, SIGINT);
   cli::runner_options runner;
-  runner.interrupts = &interrupts;
+  runner.cancellation = [&]() -> asio::awaitable<void> { co_await sigint.async_wait(asio::use_awaitable); };
   const std::string url = update_url(env);
   runner.after = [&](int exit_code) -> asio::awaitable<void> {
     if (exit_code != 0 || url.empty()) co_return;
@@ -161,14 +161,11 @@ int main(int argc, char** argv) {
     if (t->state() == cli::telemetry_state::enabled) state.save_last_delivery(r);
   };
 
-  cli::command_result result;
-  result.exit_code = 1;
-  asio::co_spawn(io, cli::execute_command(*t, invocation, body, runner),
-                 [&](std::exception_ptr e, cli::command_result r) {
-                   if (!e) result = std::move(r);
-                 });
+  int exit_code = 1;
+  asio::co_spawn(io, cli::run_command(*t, invocation, body, runner), [&](std::exception_ptr e, int code) {
+    exit_code = e ? 1 : code;
+    sigint.cancel();  // nothing is left to cancel: let io.run() return
+  });
   io.run();
-  // The reason, once, on stderr (telemetry recorded only its class).
-  if (result.error && !result.cancelled) std::cerr << "flowtrack-demo: " << result.message() << '\n';
-  return result.exit_code;
+  return exit_code;
 }

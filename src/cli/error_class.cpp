@@ -1,6 +1,7 @@
 #include "flowtrack/cli/error_class.hpp"
 
-#include <algorithm>
+#include <cxxabi.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <memory>
@@ -11,11 +12,16 @@
 
 #include <asio/error.hpp>
 
-#include "cli/type_name.hpp"
 #include "flowtrack/error.hpp"
 
 namespace flowtrack::cli {
 namespace {
+
+std::string demangle(const char* mangled) {
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> out(abi::__cxa_demangle(mangled, nullptr, nullptr, &status), std::free);
+  return status == 0 && out ? std::string(out.get()) : std::string(mangled);
+}
 
 // errno values by name: the names are the same on every POSIX system, the numbers are not.
 // Aliases with the same value (EWOULDBLOCK, EDEADLOCK, EOPNOTSUPP on Linux) take the first name.
@@ -102,43 +108,23 @@ const char* flowtrack_name(int value) {
   return nullptr;
 }
 
-constexpr std::string_view generic_names[] = {"std::exception", "std::runtime_error", "std::logic_error"};
+// Generic types that only carry a message: informative only when nothing is nested inside.
+bool adds_nothing(const std::exception& e) {
+  const std::type_info& t = typeid(e);
+  return t == typeid(std::exception) || t == typeid(std::runtime_error) || t == typeid(std::logic_error);
+}
 
-std::string type_name(const std::exception& e) { return detail::stable_type_name(typeid(e).name()); }
+// std::throw_with_nested(E) throws std::_Nested_exception<E>: name it E.
+std::string type_name(const std::exception& e) {
+  std::string name = demangle(typeid(e).name());
+  constexpr std::string_view wrapper = "std::_Nested_exception<";
+  if (name.starts_with(wrapper) && name.ends_with('>')) name = name.substr(wrapper.size(), name.size() - wrapper.size() - 1);
+  return name;
+}
 
-// A level of a chain that names nothing by itself: one of the generic types that only carry a
-// message (exactly those, or std::throw_with_nested's wrapper of them), or a system_error
-// whose code is empty.
 bool is_generic(const std::exception& e) {
-  if (auto* sys = dynamic_cast<const std::system_error*>(&e)) return !sys->code();
   const std::string name = type_name(e);
-  return std::find(std::begin(generic_names), std::end(generic_names), name) != std::end(generic_names);
-}
-
-std::optional<std::string> level_class(const std::exception& e) {
-  if (is_generic(e)) return std::nullopt;
-  if (auto* sys = dynamic_cast<const std::system_error*>(&e)) return error_class(sys->code());
-  return type_name(e);
-}
-
-// The first informative class from `e` inward (iterative: no recursion, any depth up to
-// error_class_max_depth levels), or nullopt when every level seen is generic.
-std::optional<std::string> informative(std::exception_ptr e) {
-  for (int depth = 0; e && depth < error_class_max_depth; ++depth) {
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-      if (auto found = level_class(ex)) return found;
-      auto* nested = dynamic_cast<const std::nested_exception*>(&ex);
-      if (!nested) return std::nullopt;
-      e = nested->nested_ptr();
-    } catch (const std::nested_exception& n) {  // a bare wrapper (not a std::exception): look inside
-      e = n.nested_ptr();
-    } catch (...) {
-      return std::nullopt;
-    }
-  }
-  return std::nullopt;
+  return adds_nothing(e) || name == "std::exception" || name == "std::runtime_error" || name == "std::logic_error";
 }
 
 }  // namespace
@@ -147,35 +133,62 @@ std::string error_class(const std::error_code& ec) {
   if (!ec) return {};
   const std::error_category& cat = ec.category();
   const char* name = nullptr;
-  const char* category_name = cat.name();
-  std::string category = category_name && *category_name ? category_name : "unknown";
+  std::string category = cat.name();
   if (cat == std::generic_category() || cat == std::system_category() || cat == asio::error::get_system_category()) {
     name = errno_name(ec.value());
     if (category == "asio.system") category = "system";  // Asio's twin of the system category
-  } else if (cat == flowtrack::error_category()) {
-    name = flowtrack_name(ec.value());
-  } else {
-    name = asio_name(cat, ec.value());
   }
+  else if (cat == flowtrack::error_category()) name = flowtrack_name(ec.value());
+  else name = asio_name(cat, ec.value());
   return category + ":" + (name ? name : std::to_string(ec.value()));
 }
 
+namespace {
+
+constexpr int max_depth = 32;
+
+// The first informative class in the chain from `e` down, or nullopt when every level is a
+// generic wrapper (or not a std::exception at all).
+std::optional<std::string> informative(const std::exception_ptr& e, int depth);
+
+// NOLINTNEXTLINE(misc-no-recursion): one level per nested exception, bounded by max_depth
+std::optional<std::string> informative(const std::exception& e, int depth) {
+  if (auto* sys = dynamic_cast<const std::system_error*>(&e)) return error_class(sys->code());
+  if (!is_generic(e)) return type_name(e);
+  auto* nested = dynamic_cast<const std::nested_exception*>(&e);
+  if (!nested || depth >= max_depth) return std::nullopt;
+  return informative(nested->nested_ptr(), depth + 1);
+}
+
+// NOLINTNEXTLINE(misc-no-recursion): one level per nested exception, bounded by max_depth
+std::optional<std::string> informative(const std::exception_ptr& e, int depth) {
+  if (!e) return std::nullopt;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    return informative(ex, depth);
+  } catch (const std::nested_exception& n) {  // a bare wrapper (not a std::exception): look inside
+    if (depth >= max_depth) return std::nullopt;
+    return informative(n.nested_ptr(), depth + 1);
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
 std::string error_class(const std::exception& e) {
-  if (auto found = level_class(e)) return *found;
-  if (auto* nested = dynamic_cast<const std::nested_exception*>(&e))
-    if (auto found = informative(nested->nested_ptr())) return *found;
-  return type_name(e);  // nothing informative anywhere: the outermost level's own name
+  // Nothing informative anywhere: the outermost level's own (generic) name.
+  return informative(e, 0).value_or(type_name(e));
 }
 
 std::string error_class(const std::exception_ptr& e) {
   if (!e) return {};
-  if (auto found = informative(e)) return *found;
+  if (auto found = informative(e, 0)) return *found;
   try {
     std::rethrow_exception(e);
   } catch (const std::exception& ex) {
     return type_name(ex);
-  } catch (const std::nested_exception&) {
-    return "std::nested_exception";
   } catch (...) {
     return "unknown";
   }

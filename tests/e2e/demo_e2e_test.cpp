@@ -5,12 +5,75 @@
 #include <random>
 #include <set>
 
-#include "demo_fixture.hpp"
+#include "support/temp_dir.hpp"
+#include "support/child_process.hpp"
+#include "support/http_test_client.hpp"
+#include "support/mock_process.hpp"
 
 namespace flowtrack::test {
 namespace {
 
+using json = nlohmann::json;
 using namespace std::chrono_literals;
+
+class DemoE2E : public ::testing::Test {
+ protected:
+
+  child_options env_for(const std::string& url, const std::map<std::string, std::string>& extra = {}) const {
+    child_options o;
+    o.env = {{"FLOWTRACK_ENDPOINT", url},
+             {"FLOWTRACK_WRITE_KEY", "demo-e2e"},
+             {"FLOWTRACK_STATE_DIR", state_.string()},
+             {"FLOWTRACK_CLOSE_TIMEOUT_MS", "1000"}};
+    o.unset_env = {"DO_NOT_TRACK", "FLOWTRACK_TELEMETRY_DISABLED", "FLOWTRACK_TELEMETRY_DEBUG", "DEBUG", "CI"};
+    for (const auto& [k, v] : extra) o.env[k] = v;
+    return o;
+  }
+
+  struct result {
+    int exit_code;
+    std::string out, err;
+  };
+  result demo(const std::string& url, std::vector<std::string> args,
+              const std::map<std::string, std::string>& extra = {}, std::string stdin_data = {}) {
+    args.insert(args.begin(), sibling_binary("flowtrack-demo"));
+    auto options = env_for(url, extra);
+    options.stdin_data = std::move(stdin_data);
+    child_process p(args, options);
+    const int code = p.exit_code();
+    return {code, p.output(), p.errors()};
+  }
+
+  static json events(const std::string& url, const std::string& query = "") {
+    return http_get(url, "/admin/events" + query).json()["events"];
+  }
+  static int ingest_requests(const std::string& url) { return http_get(url, "/admin/stats").json()["requests"]; }
+
+  // Exactly one Invoked and one Completed for each invocation; returns the Completed events.
+  static std::vector<json> completed_per_invocation(const std::string& url) {
+    std::map<std::string, std::vector<json>> by_invocation;
+    for (const auto& e : events(url, "?type=track")) {
+      if (e["event"] == "Command Invoked" || e["event"] == "Command Completed")
+        by_invocation[e["properties"]["invocation_id"]].push_back(e);
+    }
+    std::vector<json> completed;
+    for (auto& [id, evs] : by_invocation) {
+      EXPECT_EQ(evs.size(), 2u) << id;
+      if (evs.size() != 2) continue;
+      const json& invoked = evs[0]["event"] == "Command Invoked" ? evs[0] : evs[1];
+      const json& done = evs[0]["event"] == "Command Completed" ? evs[0] : evs[1];
+      EXPECT_EQ(invoked["event"], "Command Invoked");
+      EXPECT_EQ(done["event"], "Command Completed");
+      EXPECT_GT(done["properties"]["sequence"].get<int>(), invoked["properties"]["sequence"].get<int>());
+      EXPECT_EQ(done["properties"]["command"], invoked["properties"]["command"]);
+      completed.push_back(done);
+    }
+    return completed;
+  }
+
+  temp_dir tmp_{"flowtrack-demo-e2e"};
+  const std::filesystem::path& state_ = tmp_.path();
+};
 
 TEST_F(DemoE2E, HelpVersionUsageErrorsAndAuthRefusalSendNothing) {
   mock_process mock;
@@ -31,9 +94,14 @@ TEST_F(DemoE2E, EachCommandSendsOneInvokedAndOneCompleted) {
   mock_process mock;
   // The user name must not be a hex string: ids (UUIDs) in the events are hex, and the check
   // below looks for the name in them.
-  EXPECT_EQ(demo(mock.url(), {"login", "--user", "grace-hopper"}).exit_code, 0);
+  auto first = demo(mock.url(), {"login", "--user", "grace-hopper"});
+  EXPECT_EQ(first.exit_code, 0);
+  EXPECT_NE(first.err.find("collects anonymous usage data"), std::string::npos);  // first-run notice, on stderr
+  EXPECT_EQ(first.out.find("anonymous usage"), std::string::npos);
   EXPECT_EQ(demo(mock.url(), {"deploy", "web", "--step-ms", "5"}).exit_code, 0);
-  EXPECT_EQ(demo(mock.url(), {"deploy", "web", "--step-ms", "5", "--fail-at", "upload"}).exit_code, 1);
+  auto failed = demo(mock.url(), {"deploy", "web", "--step-ms", "5", "--fail-at", "upload"});
+  EXPECT_EQ(failed.exit_code, 1);
+  EXPECT_EQ(failed.err.find("anonymous usage"), std::string::npos);  // the notice shows once
   EXPECT_EQ(demo(mock.url(), {"wizard"}, {}, "proj\nback\nproj\neu\nyes\n").exit_code, 0);
 
   auto completed = completed_per_invocation(mock.url());

@@ -9,20 +9,9 @@
 // telemetry closes. The wait for that post and the close share ONE deadline
 // (telemetry::close_timeout(), 3 s by default): when it passes, everything still in flight is
 // cancelled (the client spools what is left) and the runner returns. Nothing outlives it.
-//
-// Cancellation, wherever it comes from, is reported the same way (user_cancelled: true,
-// error_class "cancelled", exit 128 + signal, 130 for Ctrl-C): a request from
-// runner_options::interrupts (e.g. SIGINT, also while the command is blocked in a synchronous
-// read), one from runner_options::cancellation, the command throwing operation_aborted /
-// errc::operation_canceled (at any level of a nested chain), the command returning
-// exit_cancelled, or the runner's own cancellation slot. A request that arrives during the
-// close (a second Ctrl-C, or SIGTERM) cancels the close: the runner emits a cancellation on
-// the close's slot (the sink must honour it: the client spools what is left) and returns at
-// once with the request's exit code.
 #pragma once
 
 #include <chrono>
-#include <exception>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -31,7 +20,6 @@
 #include <asio/awaitable.hpp>
 #include <asio/signal_set.hpp>
 
-#include "flowtrack/cli/interrupts.hpp"
 #include "flowtrack/cli/telemetry.hpp"
 
 namespace flowtrack::cli {
@@ -74,11 +62,6 @@ struct runner_options {
   /// then cancelled through its cancellation slot and the runner waits for it to stop. A source
   /// that throws is not a cancellation request (it is ignored). Empty: no outside cancellation.
   std::function<asio::awaitable<void>()> cancellation;
-  /// Requests to cancel that the runner also sees after the fact (an interrupt_watch): one
-  /// that arrived while the command ran cancels it, even when the command was blocked in a
-  /// synchronous read and then returned by itself; one during the close cancels the close.
-  /// Null: none. Must outlive the runner; used on the runner's executor.
-  cancellation_source* interrupts = nullptr;
   /// Runs after "Command Completed" is sent, concurrently with the close and bounded by the same
   /// deadline (cancelled when it passes); not in duration_ms; its exceptions are swallowed.
   /// Runs also when telemetry is off (the no-op facade reports the same close_timeout()).
@@ -88,40 +71,20 @@ struct runner_options {
   std::function<void(const close_report&)> closed;
 };
 
-/// How a command ended, as the runner recorded it, with the command's error handed back so
-/// the CLI can tell the user (telemetry never prints it).
-struct command_result {
-  int exit_code = 0;          ///< the process's exit code
-  bool cancelled = false;     ///< reported as user_cancelled
-  std::string error_class;    ///< as sent in Command Completed; empty when it succeeded
-  std::exception_ptr error;   ///< what the command threw; null when it returned
-  /// One line for the user: the error's what(), with the messages of nested levels appended
-  /// (": "), or "cancelled" / "exit code N"; empty when the command succeeded.
-  std::string message() const;
-};
-
-/// Runs `command` with telemetry around it and hands back how it ended: exit code (the
-/// command's own; 1 when it threw; 128 + signal / exit_cancelled when cancelled, see the top
-/// of this file), the error_class it recorded and the exception itself, never rethrown.
-/// Completes no later than telemetry::close_timeout() (+ a few ms) after the command
-/// finishes, and at once when a request to cancel arrives during the close (provided the sink
-/// honours the cancellation). Run it on the executor the telemetry was made with. `t` must
-/// outlive the returned awaitable; the other arguments are moved into it. Cancelling the
-/// runner itself cancels the command (reported as user_cancelled) and then the close.
-asio::awaitable<command_result> execute_command(telemetry& t, command_invocation invocation,
-                                                std::function<asio::awaitable<int>()> command,
-                                                runner_options options = {});
+/// Runs `command` with telemetry around it and returns its exit code: the command's own; 1
+/// when it threw; exit_cancelled when cancelled (via options.cancellation, or the command
+/// throwing std::system_error with operation_aborted / errc::operation_canceled). Exceptions
+/// from the command are turned into telemetry and the exit code, never rethrown. Completes no
+/// later than telemetry::close_timeout() (+ a few ms) after the command finishes.
+/// Run it on the executor the telemetry was made with. `t` must outlive the returned
+/// awaitable; the other arguments are moved into it. Cancelling the runner itself cancels the
+/// command (reported as user_cancelled) and then the close.
+asio::awaitable<int> run_command(telemetry& t, command_invocation invocation,
+                                 std::function<asio::awaitable<int>()> command, runner_options options = {});
 
 /// The same, after a pre-run: when `pre_run.outcome` is not `proceed`, sends no event, runs
 /// neither the command nor the after-hook, closes the telemetry within its deadline and
-/// returns `pre_run.exit_code` (no error).
-asio::awaitable<command_result> execute_command(telemetry& t, command_invocation invocation, pre_run_result pre_run,
-                                                std::function<asio::awaitable<int>()> command,
-                                                runner_options options = {});
-
-/// execute_command(), returning only the exit code (for a CLI that prints no reason).
-asio::awaitable<int> run_command(telemetry& t, command_invocation invocation,
-                                 std::function<asio::awaitable<int>()> command, runner_options options = {});
+/// returns `pre_run.exit_code`.
 asio::awaitable<int> run_command(telemetry& t, command_invocation invocation, pre_run_result pre_run,
                                  std::function<asio::awaitable<int>()> command, runner_options options = {});
 
