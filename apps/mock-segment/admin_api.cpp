@@ -89,7 +89,7 @@ std::int64_t now_ms() {
 }
 
 // GET /admin/summary?command=&since=&until=&window=&limit=&events=&if_revision=
-admin_reply summary_reply(std::string_view query, const store& s) {
+admin_reply summary_reply(std::string_view query, store& s) {
   constexpr std::uint64_t max_rows = 10000;
   summary_query q;
   q.command = query_param(query, "command");
@@ -118,7 +118,7 @@ admin_reply summary_reply(std::string_view query, const store& s) {
     return {json_response(200, {{"revision", s.revision()}, {"unchanged", true}})};
 
   const auto start = std::chrono::steady_clock::now();
-  nlohmann::json body = to_json(summarize(s.records(), q));
+  nlohmann::json body = to_json(s.summarize(q));
   body["problems"] = problems(s.request_log(), s.rejected_log(), 50);
   const nlohmann::json stats = s.stats();
   body["faults"] = s.faults();

@@ -26,9 +26,11 @@ void store::accept(nlohmann::json event) {
     if (seen_ids_[it->get<std::string>()]++ > 0) ++duplicates_;
   }
   records_.push_back(make_record(event, ++record_index_));
+  index_.add(records_.back());
   events_.push_back(std::move(event));
   while (events_.size() > limits_.max_events) {
     events_.pop_front();
+    index_.remove_oldest(records_.front());
     records_.pop_front();
     ++evicted_;
   }
@@ -57,6 +59,7 @@ void store::log_request(nlohmann::json entry, int status) {
 
 void store::reset() {
   events_.clear();
+  index_.clear();
   records_.clear();
   record_index_ = 0;
   rejected_.clear();

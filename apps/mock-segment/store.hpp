@@ -15,6 +15,7 @@
 
 #include "event_record.hpp"
 #include "faults.hpp"
+#include "summary.hpp"
 
 namespace mock_segment {
 
@@ -51,6 +52,9 @@ class store {
 
   /// The summary records (event_record.hpp) of the events kept, in arrival order: one per event.
   const std::deque<event_record>& records() const { return records_; }
+  /// The summary of the events kept (summary.hpp), recomputing only the invocations that changed
+  /// since the last call. Points into records(): use it before the store changes.
+  summary summarize(const summary_query& query) { return index_.summarize(records_, query); }
   const std::deque<nlohmann::json>& request_log() const { return requests_; }
   const std::deque<nlohmann::json>& rejected_log() const { return rejected_; }
   /// Grows whenever what the summary shows may have changed (events, rejections, requests,
@@ -87,6 +91,7 @@ class store {
   std::uint64_t request_counter_ = 0;
   std::deque<nlohmann::json> events_;
   std::deque<event_record> records_;  // in step with events_
+  summary_index index_;               // over records_
   std::uint64_t record_index_ = 0;
   std::uint64_t revision_ = 0;
   std::deque<nlohmann::json> rejected_;

@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <map>
-#include <set>
+#include <memory>
 #include <string_view>
 #include <unordered_map>
 
@@ -24,23 +23,23 @@ bool finished(run_outcome o) { return o != run_outcome::unknown; }
 void finish_row(invocation_summary& row) {
   auto& events = row.events;
   if (!row.id.empty()) {
-    std::stable_sort(events.begin(), events.end(),
-                     [](const event_record* a, const event_record* b) { return a->sequence < b->sequence; });
+    const auto by_sequence = [](const event_record* a, const event_record* b) { return a->sequence < b->sequence; };
+    if (!std::is_sorted(events.begin(), events.end(), by_sequence))  // they usually arrive in order
+      std::stable_sort(events.begin(), events.end(), by_sequence);
     // A replay (the same messageId at the same sequence) is one event delivered twice.
-    std::vector<const event_record*> kept;
-    kept.reserve(events.size());
+    std::size_t kept = 0;
     for (std::size_t i = 0; i < events.size(); ++i) {
       const event_record* e = events[i];
       bool replay = false;
-      for (std::size_t j = i; j-- > 0 && events[j]->sequence == e->sequence;)
+      for (std::size_t j = kept; j-- > 0 && events[j]->sequence == e->sequence;)
         if (!e->message_id.empty() && events[j]->message_id == e->message_id) replay = true;
       if (replay) {
         ++row.duplicates;
       } else {
-        kept.push_back(e);
+        events[kept++] = e;
       }
     }
-    events = std::move(kept);
+    events.resize(kept);
     std::int64_t expected = 1;
     for (const event_record* e : events) {
       if (e->sequence < expected) continue;  // the same sequence again
@@ -84,7 +83,7 @@ void finish_row(invocation_summary& row) {
     } else {
       row.outcome = run_outcome::failed;
     }
-    row.error_class = ok ? "" : e->error_class;
+    row.error_class = ok ? std::string_view() : std::string_view(e->error_class);
     row.exit_code = e->exit_code;
     row.duration_ms = e->duration_ms;
     break;
@@ -98,21 +97,61 @@ bool row_matches(const invocation_summary& row, const summary_query& q) {
   return true;
 }
 
+// Flows, steps, commands and error classes by name: few keys, looked up once per row or step. A
+// vector with a last-hit shortcut (rows of one command come in runs) and, past a few keys, a hash
+// index: no string comparisons of a tree's, which dominated the summary's cost.
+template <class V>
+class name_map {
+ public:
+  V& operator[](std::string_view key) {
+    if (last_ < items_.size() && items_[last_].first == key) return items_[last_].second;
+    if (index_.empty()) {
+      for (std::size_t i = 0; i < items_.size(); ++i)
+        if (items_[i].first == key) return items_[last_ = i].second;
+    } else if (auto it = index_.find(key); it != index_.end()) {
+      return items_[last_ = it->second].second;
+    }
+    last_ = items_.size();
+    items_.emplace_back(key, V{});
+    if (!index_.empty()) {
+      index_.emplace(key, last_);
+    } else if (items_.size() > 8) {
+      for (std::size_t i = 0; i < items_.size(); ++i) index_.emplace(items_[i].first, i);
+    }
+    return items_.back().second;
+  }
+  /// The entries sorted by name.
+  std::vector<std::pair<std::string_view, V>*> sorted() {
+    std::vector<std::pair<std::string_view, V>*> out;
+    for (auto& item : items_) out.push_back(&item);
+    std::sort(out.begin(), out.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+    return out;
+  }
+
+ private:
+  std::vector<std::pair<std::string_view, V>> items_;
+  std::unordered_map<std::string_view, std::size_t> index_;
+  std::size_t last_ = 0;
+};
+
 bool time_matches(const event_record& r, const summary_query& q) {
   if (q.since_ms && (!r.time_ms || *r.time_ms < *q.since_ms)) return false;
   if (q.until_ms && (!r.time_ms || *r.time_ms > *q.until_ms)) return false;
   return true;
 }
 
-std::vector<command_summary> command_summaries(const std::vector<invocation_summary>& rows,
-                                               const std::vector<std::size_t>& matched) {
-  std::map<std::string_view, command_summary> by_command;
-  std::map<std::string_view, std::vector<std::int64_t>> durations;
-  std::map<std::string_view, std::map<std::string, std::size_t>> errors;
-  for (std::size_t i : matched) {
-    const auto& row = rows[i];
+std::vector<command_summary> command_summaries(const std::vector<const invocation_summary*>& matched) {
+  struct acc {
+    command_summary c;
+    std::vector<std::int64_t> durations;
+    name_map<std::size_t> errors;
+  };
+  name_map<acc> by_command;
+  for (const invocation_summary* r : matched) {
+    const auto& row = *r;
     if (row.command.empty()) continue;
-    auto& c = by_command[row.command];
+    auto& a = by_command[row.command];
+    auto& c = a.c;
     ++c.runs;
     switch (row.outcome) {
       case run_outcome::succeeded: ++c.succeeded; break;
@@ -120,20 +159,22 @@ std::vector<command_summary> command_summaries(const std::vector<invocation_summ
       case run_outcome::cancelled: ++c.cancelled; break;
       case run_outcome::unknown: ++c.unknown; break;
     }
-    if (finished(row.outcome) && row.duration_ms) durations[row.command].push_back(*row.duration_ms);
+    if (finished(row.outcome) && row.duration_ms) a.durations.push_back(*row.duration_ms);
     if (row.outcome == run_outcome::failed || row.outcome == run_outcome::cancelled)
-      ++errors[row.command][row.error_class.empty() ? "(none)" : row.error_class];
+      ++a.errors[row.error_class.empty() ? std::string_view("(none)") : row.error_class];
   }
   std::vector<command_summary> out;
-  for (auto& [name, c] : by_command) {
+  for (auto* item : by_command.sorted()) {
+    auto& [name, a] = *item;
+    auto& c = a.c;
     c.command = std::string(name);
     const std::size_t done = c.succeeded + c.failed + c.cancelled;
     if (done > 0) c.success_rate = static_cast<double>(c.succeeded) / static_cast<double>(done);
-    auto& d = durations[name];
+    auto& d = a.durations;
     std::sort(d.begin(), d.end());
     c.p50_ms = nearest_rank(d, 0.50);
     c.p95_ms = nearest_rank(d, 0.95);
-    for (const auto& [cls, n] : errors[name]) c.error_classes.emplace_back(cls, n);
+    for (const auto* e : a.errors.sorted()) c.error_classes.emplace_back(std::string(e->first), e->second);
     std::stable_sort(c.error_classes.begin(), c.error_classes.end(),
                      [](const auto& a, const auto& b) { return a.second > b.second; });
     if (c.error_classes.size() > top_error_classes) c.error_classes.resize(top_error_classes);
@@ -142,13 +183,100 @@ std::vector<command_summary> command_summaries(const std::vector<invocation_summ
   return out;
 }
 
-// Flow sessions, walked in sequence order within each invocation.
+// Flow sessions, walked in sequence order within each invocation: each invocation's part is
+// computed once (when it changes) and the parts of the matching invocations are merged.
 enum class session_end { completed, failed, cancelled, unfinished };
 
-struct session {
+struct session_part {
+  std::string_view flow;
   std::vector<std::string_view> reached;  // distinct steps entered
   session_end end = session_end::unfinished;
 };
+
+struct step_part {
+  std::string_view flow, step;
+  std::optional<std::int64_t> order;
+  std::uint64_t first_seen = std::numeric_limits<std::uint64_t>::max();
+  std::size_t entries = 0, back_from = 0, back_to = 0, repeats = 0;
+};
+
+bool is_flow_event(const event_record* e) {
+  return is(e, "Flow Started") || is(e, "Flow Step") || is(e, "Flow Completed");
+}
+
+}  // namespace
+
+// What one invocation (or event on its own row) contributes to the funnels.
+struct flow_part {
+  std::vector<session_part> sessions;
+  std::vector<step_part> steps;
+  std::vector<std::pair<std::string_view, std::size_t>> back_moves;        // per flow
+  std::vector<std::pair<std::string_view, std::size_t>> ungrouped_events;  // per flow
+
+  template <class V>
+  static std::size_t& count(V& v, std::string_view flow) {
+    for (auto& [name, n] : v)
+      if (name == flow) return n;
+    return v.emplace_back(flow, 0).second;
+  }
+  step_part& step(std::string_view flow, std::string_view name, std::uint64_t seen_at) {
+    auto it = std::find_if(steps.begin(), steps.end(), [&](const step_part& s) { return s.flow == flow && s.step == name; });
+    step_part& st = it != steps.end() ? *it : steps.emplace_back(step_part{.flow = flow, .step = name});
+    st.first_seen = std::min(st.first_seen, seen_at);
+    return st;
+  }
+
+  explicit flow_part(const invocation_summary& row) {
+    if (row.id.empty()) {
+      for (const event_record* e : row.events)
+        if (is_flow_event(e)) ++count(ungrouped_events, e->flow);
+      return;
+    }
+    std::vector<std::pair<std::string_view, std::size_t>> open;  // flow -> its session's index
+    auto find_open = [&](std::string_view flow) {
+      return std::find_if(open.begin(), open.end(), [&](const auto& p) { return p.first == flow; });
+    };
+    auto open_session = [&](std::string_view flow, bool fresh) -> session_part& {
+      auto it = find_open(flow);
+      if (it != open.end() && !fresh) return sessions[it->second];
+      if (it != open.end()) open.erase(it);  // a new Flow Started: the previous session never finished
+      sessions.push_back({.flow = flow});
+      open.emplace_back(flow, sessions.size() - 1);
+      return sessions.back();
+    };
+    for (const event_record* e : row.events) {
+      if (is(e, "Flow Started")) {
+        open_session(e->flow, true);
+      } else if (is(e, "Flow Step")) {
+        session_part& s = open_session(e->flow, false);
+        step_part& st = step(e->flow, e->step, e->index);
+        ++st.entries;
+        if (e->step_order && (!st.order || *e->step_order < *st.order)) st.order = e->step_order;
+        if (std::find(s.reached.begin(), s.reached.end(), std::string_view(e->step)) == s.reached.end())
+          s.reached.emplace_back(e->step);
+        if (e->direction == "back") {
+          ++count(back_moves, e->flow);
+          ++st.back_to;
+          if (!e->previous_step.empty()) ++step(e->flow, e->previous_step, e->index).back_from;
+        } else if (e->direction == "repeat") {
+          ++st.repeats;
+        }
+      } else if (is(e, "Flow Completed")) {
+        session_part& s = open_session(e->flow, false);
+        if (e->outcome == "completed") {
+          s.end = session_end::completed;
+        } else if (e->outcome == "cancelled") {
+          s.end = session_end::cancelled;
+        } else {
+          s.end = session_end::failed;
+        }
+        open.erase(find_open(e->flow));
+      }
+    }
+  }
+};
+
+namespace {
 
 struct step_acc {
   flow_step_summary s;
@@ -156,115 +284,70 @@ struct step_acc {
 };
 
 struct flow_acc {
-  std::vector<session> sessions;
-  std::map<std::string_view, step_acc> steps;
+  std::vector<const session_part*> sessions;
+  name_map<step_acc> steps;
   std::size_t back_moves = 0, ungrouped_events = 0;
-  step_acc& step(std::string_view name, std::uint64_t seen_at) {
-    auto& st = steps[name];
-    st.first_seen = std::min(st.first_seen, seen_at);
-    return st;
-  }
 };
 
-bool is_flow_event(const event_record* e) {
-  return is(e, "Flow Started") || is(e, "Flow Step") || is(e, "Flow Completed");
-}
-
-void walk_flows(const invocation_summary& row, std::map<std::string_view, flow_acc>& flows) {
-  if (row.id.empty()) {
-    for (const event_record* e : row.events)
-      if (is_flow_event(e)) ++flows[e->flow].ungrouped_events;
-    return;
-  }
-  std::vector<std::pair<std::string_view, std::size_t>> open;  // flow -> its session's index
-  auto open_session = [&](std::string_view flow, bool fresh) -> session& {
-    auto& acc = flows[flow];
-    auto it = std::find_if(open.begin(), open.end(), [&](const auto& p) { return p.first == flow; });
-    if (it != open.end() && !fresh) return acc.sessions[it->second];
-    if (it != open.end()) open.erase(it);  // a new Flow Started: the previous session never finished
-    acc.sessions.emplace_back();
-    open.emplace_back(flow, acc.sessions.size() - 1);
-    return acc.sessions.back();
-  };
-  for (const event_record* e : row.events) {
-    if (is(e, "Flow Started")) {
-      open_session(e->flow, true);
-    } else if (is(e, "Flow Step")) {
-      session& s = open_session(e->flow, false);
-      auto& acc = flows[e->flow];
-      auto& st = acc.step(e->step, e->index);
-      ++st.s.entries;
-      if (e->step_order && (!st.s.order || *e->step_order < *st.s.order)) st.s.order = e->step_order;
-      if (std::find(s.reached.begin(), s.reached.end(), std::string_view(e->step)) == s.reached.end())
-        s.reached.emplace_back(e->step);
-      if (e->direction == "back") {
-        ++acc.back_moves;
-        ++st.s.back_to;
-        if (!e->previous_step.empty()) ++acc.step(e->previous_step, e->index).s.back_from;
-      } else if (e->direction == "repeat") {
-        ++st.s.repeats;
-      }
-    } else if (is(e, "Flow Completed")) {
-      session& s = open_session(e->flow, false);
-      if (e->outcome == "completed") {
-        s.end = session_end::completed;
-      } else if (e->outcome == "cancelled") {
-        s.end = session_end::cancelled;
-      } else {
-        s.end = session_end::failed;
-      }
-      auto it = std::find_if(open.begin(), open.end(), [&](const auto& p) { return p.first == e->flow; });
-      open.erase(it);
+std::vector<flow_summary> flow_summaries(const std::vector<const flow_part*>& parts) {
+  name_map<flow_acc> flows;
+  for (const flow_part* part : parts) {
+    for (const auto& [flow, n] : part->ungrouped_events) flows[flow].ungrouped_events += n;
+    for (const auto& [flow, n] : part->back_moves) flows[flow].back_moves += n;
+    for (const session_part& s : part->sessions) flows[s.flow].sessions.push_back(&s);
+    for (const step_part& p : part->steps) {
+      step_acc& st = flows[p.flow].steps[p.step];
+      st.first_seen = std::min(st.first_seen, p.first_seen);
+      if (p.order && (!st.s.order || *p.order < *st.s.order)) st.s.order = p.order;
+      st.s.entries += p.entries;
+      st.s.back_from += p.back_from;
+      st.s.back_to += p.back_to;
+      st.s.repeats += p.repeats;
     }
   }
-}
-
-std::vector<flow_summary> flow_summaries(const std::vector<invocation_summary>& rows,
-                                         const std::vector<std::size_t>& matched) {
-  std::map<std::string_view, flow_acc> flows;
-  for (std::size_t i : matched) walk_flows(rows[i], flows);
   std::vector<flow_summary> out;
-  for (auto& [name, acc] : flows) {
+  for (auto* item : flows.sorted()) {
+    auto& [name, acc] = *item;
     flow_summary f;
     f.flow = std::string(name);
     f.back_moves = acc.back_moves;
     f.ungrouped_events = acc.ungrouped_events;
     std::vector<step_acc*> order;
-    for (auto& [step_name, st] : acc.steps) {
-      st.s.step = std::string(step_name);
-      order.push_back(&st);
+    for (auto* step : acc.steps.sorted()) {
+      step->second.s.step = std::string(step->first);
+      order.push_back(&step->second);
     }
     std::sort(order.begin(), order.end(), [](const step_acc* a, const step_acc* b) {
       const auto ka = a->s.order.value_or(std::numeric_limits<std::int64_t>::max());
       const auto kb = b->s.order.value_or(std::numeric_limits<std::int64_t>::max());
       return ka != kb ? ka < kb : a->first_seen < b->first_seen;
     });
-    std::map<std::string_view, std::size_t> position;
+    name_map<std::size_t> position;
     for (std::size_t p = 0; p < order.size(); ++p) position[order[p]->s.step] = p;
-    for (const session& s : acc.sessions) {
+    for (const session_part* s : acc.sessions) {
       ++f.sessions;
-      switch (s.end) {
+      switch (s->end) {
         case session_end::completed: ++f.completed; break;
         case session_end::failed: ++f.failed; break;
         case session_end::cancelled: ++f.cancelled; break;
         case session_end::unfinished: ++f.unfinished; break;
       }
       std::size_t furthest = 0;
-      for (std::string_view step : s.reached) {
+      for (std::string_view step : s->reached) {
         const std::size_t p = position[step];
         ++order[p]->s.reached;
         furthest = std::max(furthest, p);
       }
-      if (s.end == session_end::completed) continue;
-      if (s.reached.empty()) {
+      if (s->end == session_end::completed) continue;
+      if (s->reached.empty()) {
         ++f.dropped_before_first_step;
         continue;
       }
       auto& st = order[furthest]->s;
       ++st.drop_off;
-      if (s.end == session_end::failed) ++st.drop_off_failed;
-      if (s.end == session_end::cancelled) ++st.drop_off_cancelled;
-      if (s.end == session_end::unfinished) ++st.drop_off_unfinished;
+      if (s->end == session_end::failed) ++st.drop_off_failed;
+      if (s->end == session_end::cancelled) ++st.drop_off_cancelled;
+      if (s->end == session_end::unfinished) ++st.drop_off_unfinished;
     }
     for (const step_acc* st : order) f.steps.push_back(st->s);
     out.push_back(std::move(f));
@@ -276,7 +359,7 @@ template <class T>
 void put(json& j, const char* name, const std::optional<T>& v) {
   if (v) j[name] = *v;
 }
-void put(json& j, const char* name, const std::string& v) {
+void put(json& j, const char* name, std::string_view v) {
   if (!v.empty()) j[name] = v;
 }
 
@@ -299,64 +382,139 @@ std::optional<std::int64_t> nearest_rank(const std::vector<std::int64_t>& sorted
   return sorted[rank - 1];
 }
 
-summary summarize(const std::deque<event_record>& records, const summary_query& query) {
+// One row of the summary: an invocation, or an event on its own row, with what it contributes,
+// recomputed only when its events changed.
+struct summary_index::entry {
+  std::vector<const event_record*> arrived;  // arrival order
+  bool dirty = true;
+  bool live = false;
+  invocation_summary row;
+  std::unique_ptr<flow_part> flows;
+
+  void refresh() {
+    if (!dirty) return;
+    std::string id = std::move(row.id);  // kept across the rebuild
+    std::string reason = std::move(row.ungrouped_reason);
+    std::vector<const event_record*> events = std::move(row.events);  // its capacity reused
+    row = invocation_summary{};
+    row.id = std::move(id);
+    row.ungrouped_reason = std::move(reason);
+    events.assign(arrived.begin(), arrived.end());
+    row.events = std::move(events);
+    row.first_index = arrived.front()->index;
+    finish_row(row);
+    flows = std::make_unique<flow_part>(row);
+    dirty = false;
+  }
+};
+
+summary_index::summary_index() = default;
+summary_index::~summary_index() = default;
+summary_index::summary_index(summary_index&&) noexcept = default;
+summary_index& summary_index::operator=(summary_index&&) noexcept = default;
+
+void summary_index::add(const event_record& r) {
+  std::uint32_t slot = 0;
+  if (r.grouped()) {
+    auto it = by_id_.find(r.invocation_id);
+    if (it == by_id_.end()) {
+      slot = new_entry();
+      entries_[slot].row.id = r.invocation_id;
+      by_id_.emplace(r.invocation_id, slot);
+    } else {
+      slot = it->second;
+    }
+  } else {
+    slot = new_entry();
+    entries_[slot].row.ungrouped_reason = r.invocation_id.empty() ? "no invocation_id" : "no sequence";
+  }
+  entry& e = entries_[slot];
+  e.arrived.push_back(&r);
+  e.dirty = true;
+  slot_of_.push_back(slot);
+}
+
+void summary_index::remove_oldest(const event_record& r) {
+  if (slot_of_.empty()) return;
+  const std::uint32_t slot = slot_of_.front();
+  slot_of_.pop_front();
+  entry& e = entries_[slot];
+  // The oldest record overall is the oldest of its row.
+  if (!e.arrived.empty() && e.arrived.front() == &r) e.arrived.erase(e.arrived.begin());
+  e.dirty = true;
+  if (!e.arrived.empty()) return;
+  if (!e.row.id.empty()) by_id_.erase(e.row.id);
+  e = entry{};
+  free_.push_back(slot);
+}
+
+void summary_index::clear() {
+  entries_.clear();
+  free_.clear();
+  by_id_.clear();
+  slot_of_.clear();
+}
+
+std::uint32_t summary_index::new_entry() {
+  std::uint32_t slot = 0;
+  if (!free_.empty()) {
+    slot = free_.back();
+    free_.pop_back();
+  } else {
+    slot = static_cast<std::uint32_t>(entries_.size());
+    entries_.emplace_back();
+  }
+  entries_[slot].live = true;
+  return slot;
+}
+
+summary summary_index::summarize(const std::deque<event_record>& records, const summary_query& query) {
   summary s;
   s.events_total = records.size();
-  std::vector<invocation_summary> rows;
-  std::vector<std::size_t> row_of;
-  row_of.reserve(records.size());
-  std::unordered_map<std::string_view, std::size_t> by_id;
-  for (const event_record& r : records) {
-    std::size_t row = rows.size();
-    if (r.grouped()) {
-      auto [it, inserted] = by_id.try_emplace(r.invocation_id, rows.size());
-      row = it->second;
-      if (inserted) {
-        rows.emplace_back().id = r.invocation_id;
-        rows.back().first_index = r.index;
-      }
-    } else {
-      rows.emplace_back().ungrouped_reason = r.invocation_id.empty() ? "no invocation_id" : "no sequence";
-      rows.back().first_index = r.index;
-    }
-    rows[row].events.push_back(&r);
-    row_of.push_back(row);
+  name_map<char> commands;
+  std::vector<char> matches(entries_.size(), 0);
+  std::vector<const invocation_summary*> matched;
+  std::vector<const flow_part*> parts;
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    entry& e = entries_[i];
+    if (!e.live) continue;
+    e.refresh();
+    if (!e.row.command.empty()) commands[e.row.command] = 1;
+    if (!row_matches(e.row, query)) continue;
+    matches[i] = 1;
+    matched.push_back(&e.row);
+    parts.push_back(e.flows.get());
+    if (e.row.id.empty()) ++s.ungrouped_matched;
   }
-
-  std::set<std::string_view> commands;
-  std::vector<char> matches(rows.size(), 0);
-  std::vector<std::size_t> matched;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    finish_row(rows[i]);
-    if (!rows[i].command.empty()) commands.insert(rows[i].command);
-    if (row_matches(rows[i], query)) {
-      matches[i] = 1;
-      matched.push_back(i);
-      if (rows[i].id.empty()) ++s.ungrouped_matched;
-    }
-  }
-  s.commands_seen.assign(commands.begin(), commands.end());
+  for (const auto* c : commands.sorted()) s.commands_seen.emplace_back(c->first);
   s.invocations_matched = matched.size();
 
   for (std::size_t k = records.size(); k-- > 0;) {
-    if (!matches[row_of[k]] || !time_matches(records[k], query)) continue;
+    if (!matches[slot_of_[k]] || !time_matches(records[k], query)) continue;
     ++s.events_matched;
     if (s.events.size() < query.max_events) s.events.push_back(&records[k]);
   }
   std::reverse(s.events.begin(), s.events.end());
 
-  s.commands = command_summaries(rows, matched);
-  s.flows = flow_summaries(rows, matched);
+  s.commands = command_summaries(matched);
+  s.flows = flow_summaries(parts);
 
-  std::sort(matched.begin(), matched.end(), [&](std::size_t a, std::size_t b) {
-    const auto ta = rows[a].first_ms.value_or(std::numeric_limits<std::int64_t>::min());
-    const auto tb = rows[b].first_ms.value_or(std::numeric_limits<std::int64_t>::min());
-    return ta != tb ? ta < tb : rows[a].first_index < rows[b].first_index;
+  std::sort(matched.begin(), matched.end(), [](const invocation_summary* a, const invocation_summary* b) {
+    const auto ta = a->first_ms.value_or(std::numeric_limits<std::int64_t>::min());
+    const auto tb = b->first_ms.value_or(std::numeric_limits<std::int64_t>::min());
+    return ta != tb ? ta < tb : a->first_index < b->first_index;
   });
   const std::size_t from = matched.size() > query.max_invocations ? matched.size() - query.max_invocations : 0;
-  for (std::size_t k = from; k < matched.size(); ++k) s.invocations.push_back(std::move(rows[matched[k]]));
+  for (std::size_t k = from; k < matched.size(); ++k) s.invocations.push_back(*matched[k]);
   return s;
 }
+
+summary summarize(const std::deque<event_record>& records, const summary_query& query) {
+  summary_index index;
+  for (const event_record& r : records) index.add(r);
+  return index.summarize(records, query);
+}
+
 
 json to_json(const event_record& r) {
   json j = {{"index", r.index}};

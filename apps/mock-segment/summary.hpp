@@ -25,6 +25,8 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -48,12 +50,13 @@ const char* to_string(run_outcome o);
 struct invocation_summary {
   std::string id;                ///< invocation_id; empty for an event on its own row
   std::string ungrouped_reason;  ///< on its own row: "no invocation_id" or "no sequence"
-  std::string command;
+  // The views point into the records, as `events` does.
+  std::string_view command;
   std::optional<std::int64_t> first_ms, last_ms;
-  std::string first_time, last_time;
+  std::string_view first_time, last_time;
   std::vector<const event_record*> events;  ///< by sequence (then arrival), duplicates left out
   run_outcome outcome = run_outcome::unknown;
-  std::string error_class;
+  std::string_view error_class;
   std::optional<std::int64_t> exit_code, duration_ms;
   std::vector<std::int64_t> missing;  ///< the first missing_limit missing sequence numbers
   std::size_t missing_count = 0;
@@ -105,7 +108,42 @@ struct summary {
 
 inline constexpr std::size_t missing_limit = 100;
 
-/// Summarizes `records` (arrival order). The result points into `records`: use it before they change.
+struct flow_part;
+
+/// The summary kept up to date as records come and go (the store's): add() and remove_oldest()
+/// cost one row's bookkeeping, and summarize() recomputes only the rows (invocations, events on
+/// their own) that changed since it last ran; the rest is merging per-row results. The records
+/// must stay at their address while indexed (a std::deque appended at the back and trimmed at
+/// the front keeps them there). Not thread-safe.
+class summary_index {
+ public:
+  summary_index();
+  ~summary_index();
+  summary_index(summary_index&&) noexcept;
+  summary_index& operator=(summary_index&&) noexcept;
+  summary_index(const summary_index&) = delete;
+  summary_index& operator=(const summary_index&) = delete;
+
+  /// `r` was appended to the records.
+  void add(const event_record& r);
+  /// `r`, the oldest record (the front), is about to be removed.
+  void remove_oldest(const event_record& r);
+  void clear();
+  /// The summary of `records`: exactly the records added and not removed, in the same order.
+  /// The result points into `records`: use it before they change.
+  summary summarize(const std::deque<event_record>& records, const summary_query& query);
+
+ private:
+  struct entry;
+  std::uint32_t new_entry();
+  std::vector<entry> entries_;                                 // slots; a freed one is reused
+  std::vector<std::uint32_t> free_;
+  std::unordered_map<std::string, std::uint32_t> by_id_;      // invocation_id -> slot
+  std::deque<std::uint32_t> slot_of_;                          // each record's slot, in step with the records
+};
+
+/// Summarizes `records` (arrival order) from scratch: summary_index over them, once. The result
+/// points into `records`: use it before they change.
 summary summarize(const std::deque<event_record>& records, const summary_query& query);
 
 /// The q-quantile (0 < q <= 1) of ascending `sorted` by nearest rank: the ceil(q*n)-th value.

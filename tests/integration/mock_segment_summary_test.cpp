@@ -8,6 +8,9 @@
 #include <fstream>
 #include <sstream>
 
+#include <random>
+
+#include "store.hpp"
 #include "summary.hpp"
 
 namespace mock_segment {
@@ -616,6 +619,42 @@ TEST(MockSummary, InvocationsInTimeOrderEvenWhenTheyArriveLate) {
   const summary s = summarize(records, {});
   ASSERT_EQ(s.invocations.size(), 2u);
   EXPECT_EQ(s.invocations[0].id, "earlier");
+}
+
+// ---- incremental: the store's index agrees with a summary from scratch --------------------------
+
+TEST(MockSummary, IncrementalIndexAgreesWithFromScratchThroughEvictions) {
+  // The recorded session, a gap, a replay and other clients' events, in a shuffled order, through
+  // a store that keeps 9 events: every step compared with summarize() over what is left.
+  json events = recorded_session();
+  json replay = events[5];
+  events.push_back(replay);
+  events.push_back(ev("Command Invoked", "gap", 1, {{"command", "sync"}}));
+  events.push_back(ev("Command Completed", "gap", 3, {{"command", "sync"}, {"succeeded", true}, {"duration_ms", 4}}));
+  events.push_back({{"type", "identify"}, {"userId", "u"}});
+  events.push_back(ev("Flow Step", "", 0, {{"flow", "deploy"}, {"step", "build"}}));
+  std::mt19937 rng(20);
+  for (int round = 0; round < 20; ++round) {
+    json order = events;
+    if (round > 0) std::shuffle(order.begin(), order.end(), rng);
+    for (std::size_t keep : {std::size_t{9}, std::size_t{1000}}) {
+      mock_segment::store s({.max_events = keep, .max_requests = 10, .max_rejected = 10});
+      const summary_query queries[] = {{}, {.command = "deploy"}, {.max_invocations = 2, .max_events = 3}};
+      for (std::size_t i = 0; i < order.size(); ++i) {
+        s.accept(order[i]);
+        if (i % 3 != 0 && i + 1 != order.size()) continue;  // some changes pile up between summaries
+        for (const auto& q : queries) {
+          const json incremental = to_json(s.summarize(q));
+          const json scratch = to_json(summarize(s.records(), q));
+          ASSERT_EQ(incremental, scratch) << "round " << round << ", keep " << keep << ", after " << i + 1;
+        }
+      }
+      s.reset();
+      EXPECT_EQ(to_json(s.summarize({}))["totals"]["events"], 0);
+      s.accept(order[0]);
+      EXPECT_EQ(to_json(s.summarize({}))["totals"]["events"], 1);
+    }
+  }
 }
 
 // ---- JSON -------------------------------------------------------------------------------------
