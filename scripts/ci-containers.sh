@@ -114,6 +114,7 @@ run() {
   git ls-files -z | tar --null -T - -cf - | tar -xf - -C "$context"
   tar --exclude='*.o' --exclude='*.a' --exclude='.ninja_*' --exclude='mock_segment_fixture' \
     -cf - build | tar -xf - -C "$context"
+  rm -f "$context/.dockerignore"  # the from-source context's: it leaves build/ out
 
   export MOCK_PORT=${MOCK_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}
   echo "containers: building the images from build/bin"
