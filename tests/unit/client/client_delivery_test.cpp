@@ -269,6 +269,7 @@ TEST(ClientDelivery, TooLargeBatchIsSplitInHalvesUntilAccepted) {
   const auto requests = server.requests();
   ASSERT_EQ(requests.size(), 5u);  // 4, then 2 (413 again), then 1 + 1, then the other 2
   std::vector<std::size_t> sizes;
+  sizes.reserve(requests.size());
   for (const auto& r : requests) sizes.push_back(nlohmann::json::parse(r.request.body)["batch"].size());
   EXPECT_EQ(sizes, (std::vector<std::size_t>{4, 2, 1, 1, 2}));
   EXPECT_EQ(c.statistics().delivered, 4u);
