@@ -15,7 +15,6 @@
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/this_coro.hpp>
 #include <optional>
-#include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 #include "support/temp_dir.hpp"
 #include "client_test_support.hpp"
