@@ -50,7 +50,6 @@ def preprocess_command(args, source):
         if arg in ("-c", "-MD", "-MMD") or arg == source:
             continue
         out.append(arg)
-    # Precompiled headers are not read by clang-tidy; preprocessing does not need them either.
     return out + ["-E", "-C", "-P", "-w", source, "-o", "-"]
 
 
