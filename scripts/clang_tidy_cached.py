@@ -10,6 +10,9 @@ flag that changes also changes the key), with the source and build directories r
 placeholders, so another clone of the repository in another folder hits the same entries.
 Translation units with findings are never cached: they run again every time.
 
+clang-tidy reads a copy of the compile database without the precompiled-header flags (a
+translation unit is checked on its own includes, as a build without FLOWTRACK_PCH compiles it).
+
 Runs os.cpu_count() clang-tidy processes at once; prints each finding block, then one summary line.
 Exit status: 0 when every translation unit is clean, 1 otherwise, 2 on a usage error.
 The cache lives in $FLOWTRACK_TIDY_CACHE (default ~/.cache/flowtrack/clang-tidy); delete it to
@@ -24,6 +27,7 @@ import re
 import shlex
 import subprocess
 import sys
+import tempfile
 import time
 
 TIDY = os.environ.get("CLANG_TIDY", "clang-tidy-14")
@@ -35,6 +39,28 @@ def command_of(entry):
     if "arguments" in entry:
         return list(entry["arguments"])
     return shlex.split(entry["command"])
+
+
+# Flags CMake adds for a precompiled header, each a `-Xclang <flag> [-Xclang <path>]` group.
+PCH_FLAGS_WITH_PATH = ("-include-pch", "-include")
+PCH_FLAGS_ALONE = ("-fno-pch-timestamp", "-emit-pch")
+
+
+def without_pch(args):
+    """The compile command without the precompiled-header flags (use, creation, timestamp)."""
+    out, i = [], 0
+    while i < len(args):
+        if args[i] == "-Xclang" and i + 1 < len(args):
+            flag = args[i + 1]
+            if flag in PCH_FLAGS_WITH_PATH and i + 3 < len(args) and args[i + 2] == "-Xclang":
+                i += 4
+                continue
+            if flag in PCH_FLAGS_ALONE:
+                i += 2
+                continue
+        out.append(args[i])
+        i += 1
+    return out
 
 
 def preprocess_command(args, source):
@@ -92,8 +118,12 @@ def main():
     for line in open(os.path.join(build_dir, "CMakeCache.txt"), encoding="utf-8"):
         if line.startswith("CMAKE_HOME_DIRECTORY:INTERNAL="):
             source_dir = os.path.realpath(line.split("=", 1)[1].strip())
-    entries = [e for e in json.load(open(os.path.join(build_dir, "compile_commands.json")))
+    entries = [{"directory": e["directory"], "file": e["file"], "arguments": without_pch(command_of(e))}
+               for e in json.load(open(os.path.join(build_dir, "compile_commands.json")))
                if file_re.search(e["file"])]
+    database_dir = tempfile.TemporaryDirectory(prefix="flowtrack-tidy-")
+    with open(os.path.join(database_dir.name, "compile_commands.json"), "w", encoding="utf-8") as out:
+        json.dump(entries, out)
 
     salt = hashlib.sha256()
     salt.update(subprocess.run([TIDY, "--version"], capture_output=True).stdout)
@@ -107,7 +137,7 @@ def main():
         key = cache_key(entry, source_dir, build_dir, salt) if cache_dir else None
         if key and (cache_dir / key).exists():
             return entry["file"], True, ""
-        run = subprocess.run([TIDY, "-p", build_dir, "--quiet", *extra, entry["file"]],
+        run = subprocess.run([TIDY, "-p", database_dir.name, "--quiet", *extra, entry["file"]],
                              capture_output=True, text=True, errors="replace")
         findings = findings_of(run.stdout + run.stderr)
         clean = run.returncode == 0 and not findings
