@@ -1,6 +1,9 @@
-# `cmake --install` puts the headers, the libraries and a CMake package in the prefix:
+# `cmake --install` puts the headers, the libraries, a CMake package and a pkg-config file in the
+# prefix:
 #   find_package(flowtrack CONFIG REQUIRED)
 #   target_link_libraries(app PRIVATE flowtrack::flowtrack)
+# or
+#   c++ app.cpp $(pkg-config --cflags --libs flowtrack)
 # flowtrack::asio is exported with it: Debian's libasio-dev has no CMake package, so the
 # package recreates the Asio target (defines + the separately compiled Asio library).
 include(GNUInstallDirs)
@@ -20,3 +23,9 @@ write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/flowtrackConfigVers
   COMPATIBILITY SameMinorVersion)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/flowtrackConfig.cmake ${CMAKE_CURRENT_BINARY_DIR}/flowtrackConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/flowtrack)
+
+# flowtrack.pc, with its prefix found relative to its own folder (<prefix>/<libdir>/pkgconfig).
+file(RELATIVE_PATH FLOWTRACK_PC_PREFIX_FROM_PCDIR
+  /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
+configure_file(${CMAKE_CURRENT_LIST_DIR}/flowtrack.pc.in ${CMAKE_CURRENT_BINARY_DIR}/flowtrack.pc @ONLY)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/flowtrack.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

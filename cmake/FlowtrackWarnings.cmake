@@ -1,7 +1,12 @@
-# flowtrack_warnings: warnings-as-errors for the project's own targets only.
+# flowtrack_warnings: the warnings of the project's own targets (never a consumer's).
+# FLOWTRACK_WERROR turns them into errors: OFF by default, so a plain
+# `cmake -DCMAKE_BUILD_TYPE=Release` build with another compiler or optimisation level than the
+# project's CI is not stopped by a new compiler's false positive; the presets (CMakePresets.json),
+# hence CI and scripts/check.sh, set it ON.
+option(FLOWTRACK_WERROR "Treat the project's own warnings as errors" OFF)
 add_library(flowtrack_warnings INTERFACE)
 target_compile_options(flowtrack_warnings INTERFACE
-  -Wall -Wextra -Wpedantic -Werror
+  -Wall -Wextra -Wpedantic $<$<BOOL:${FLOWTRACK_WERROR}>:-Werror>
   $<$<CXX_COMPILER_ID:GNU>:-Wno-tsan>
   # g++ 12 at -O2 reports Asio's coroutine frame allocator (operator new/delete with a size
   # it recycles) as mismatched: a false positive in every file with an Asio coroutine.

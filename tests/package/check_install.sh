@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the build into a temporary prefix, then configures, builds and runs a consumer
-# project that finds it with find_package(flowtrack CONFIG REQUIRED).
+# Installs the build into a temporary prefix, then builds and runs the consumer twice: a CMake
+# project that finds it with find_package(flowtrack CONFIG REQUIRED), and the same main.cpp
+# compiled by hand with the flags of `pkg-config --cflags --libs flowtrack`.
 set -euo pipefail
 build_dir=$1
 source_dir=$(cd "$(dirname "$0")" && pwd)
@@ -17,3 +18,10 @@ cmake -S "$source_dir/consumer" -B "$work/build" -G Ninja -DCMAKE_PREFIX_PATH="$
   -DCMAKE_CXX_COMPILER="${CXX:-clang++}" -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" >/dev/null
 cmake --build "$work/build" >/dev/null
 "$work/build/consumer"
+# The pkg-config route: the installed flowtrack.pc alone says how to compile and link.
+export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig:$work/prefix/lib/x86_64-linux-gnu/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+read -ra pc_flags < <(pkg-config --cflags --libs flowtrack)
+compile=("${CXX:-clang++}")
+if command -v ccache >/dev/null; then compile=(env CCACHE_BASEDIR="$work" CCACHE_NOHASHDIR=true ccache "${compile[@]}"); fi
+"${compile[@]}" -O1 -o "$work/consumer-pkg-config" "$source_dir/consumer/main.cpp" "${pc_flags[@]}"
+"$work/consumer-pkg-config"
