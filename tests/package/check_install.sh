@@ -25,3 +25,19 @@ compile=("${CXX:-clang++}")
 if command -v ccache >/dev/null; then compile=(env CCACHE_BASEDIR="$work" CCACHE_NOHASHDIR=true ccache "${compile[@]}"); fi
 "${compile[@]}" -O1 -o "$work/consumer-pkg-config" "$source_dir/consumer/main.cpp" "${pc_flags[@]}"
 "$work/consumer-pkg-config"
+# A consumer compiled by the other compiler is refused by find_package, with the reason (it could
+# not link: the two compilers mangle Asio's separately compiled symbols differently).
+other=g++
+[[ $("${CXX:-clang++}" --version) == *clang* ]] || other=clang++
+if command -v "$other" >/dev/null; then
+  if cmake -S "$source_dir/consumer" -B "$work/build-$other" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" \
+      -DCMAKE_CXX_COMPILER="$other" >"$work/other.log" 2>&1; then
+    echo "check_install: find_package accepted a consumer compiled by $other" >&2
+    exit 1
+  fi
+  grep -q "mangle Asio's separately compiled" "$work/other.log" || {
+    cat "$work/other.log" >&2
+    exit 1
+  }
+  echo "consumer: $other refused with the reason"
+fi
