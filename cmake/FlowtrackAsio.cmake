@@ -11,8 +11,11 @@ endif()
 add_library(flowtrack_asio STATIC ${CMAKE_CURRENT_LIST_DIR}/../src/asio/asio_impl.cpp)
 add_library(flowtrack::asio ALIAS flowtrack_asio)
 target_include_directories(flowtrack_asio SYSTEM PUBLIC $<BUILD_INTERFACE:${ASIO_INCLUDE_DIR}>)
-target_compile_definitions(flowtrack_asio PUBLIC
+# The Asio configuration every TU that includes Asio (the library's and its users') must share;
+# the installed flowtrack.pc carries the same list (cmake/FlowtrackInstall.cmake).
+set(FLOWTRACK_ASIO_DEFINITIONS
   ASIO_STANDALONE ASIO_NO_DEPRECATED ASIO_HAS_CO_AWAIT=1 ASIO_SEPARATE_COMPILATION)
+target_compile_definitions(flowtrack_asio PUBLIC ${FLOWTRACK_ASIO_DEFINITIONS})
 target_compile_options(flowtrack_asio PUBLIC
   $<$<CXX_COMPILER_ID:Clang>:-fno-sanitize=function>)
 target_link_libraries(flowtrack_asio PUBLIC Threads::Threads OpenSSL::SSL OpenSSL::Crypto)

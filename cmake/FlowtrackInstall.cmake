@@ -27,5 +27,7 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/flowtrackConfig.cmake ${CMAKE_CURRENT_
 # flowtrack.pc, with its prefix found relative to its own folder (<prefix>/<libdir>/pkgconfig).
 file(RELATIVE_PATH FLOWTRACK_PC_PREFIX_FROM_PCDIR
   /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
+list(TRANSFORM FLOWTRACK_ASIO_DEFINITIONS PREPEND -D OUTPUT_VARIABLE flowtrack_pc_defines)
+list(JOIN flowtrack_pc_defines " " FLOWTRACK_PC_ASIO_DEFINES)
 configure_file(${CMAKE_CURRENT_LIST_DIR}/flowtrack.pc.in ${CMAKE_CURRENT_BINARY_DIR}/flowtrack.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/flowtrack.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

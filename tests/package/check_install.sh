@@ -10,20 +10,21 @@ trap 'rm -rf "$work"' EXIT
 cmake --install "$build_dir" --prefix "$work/prefix" >/dev/null
 # Through ccache when installed, with paths taken relative to the temporary directory, so an
 # unchanged consumer against unchanged headers is not compiled again.
+ccache_cmd=()
 launcher=()
 if command -v ccache >/dev/null; then
-  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER="env;CCACHE_BASEDIR=$work;CCACHE_NOHASHDIR=true;ccache")
+  ccache_cmd=(env "CCACHE_BASEDIR=$work" CCACHE_NOHASHDIR=true ccache)
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER="$(IFS=';'; echo "${ccache_cmd[*]}")")
 fi
 cmake -S "$source_dir/consumer" -B "$work/build" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" \
   -DCMAKE_CXX_COMPILER="${CXX:-clang++}" -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" >/dev/null
 cmake --build "$work/build" >/dev/null
 "$work/build/consumer"
 # The pkg-config route: the installed flowtrack.pc alone says how to compile and link.
-export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig:$work/prefix/lib/x86_64-linux-gnu/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+libdir=$(sed -n 's/^CMAKE_INSTALL_LIBDIR:PATH=//p' "$build_dir/CMakeCache.txt")
+export PKG_CONFIG_PATH="$work/prefix/$libdir/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 read -ra pc_flags < <(pkg-config --cflags --libs flowtrack)
-compile=("${CXX:-clang++}")
-if command -v ccache >/dev/null; then compile=(env CCACHE_BASEDIR="$work" CCACHE_NOHASHDIR=true ccache "${compile[@]}"); fi
-"${compile[@]}" -O1 -o "$work/consumer-pkg-config" "$source_dir/consumer/main.cpp" "${pc_flags[@]}"
+"${ccache_cmd[@]}" "${CXX:-clang++}" -O1 -o "$work/consumer-pkg-config" "$source_dir/consumer/main.cpp" "${pc_flags[@]}"
 "$work/consumer-pkg-config"
 # A consumer compiled by the other compiler is refused by find_package, with the reason (it could
 # not link: the two compilers mangle Asio's separately compiled symbols differently).
