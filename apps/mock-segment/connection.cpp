@@ -61,7 +61,9 @@ asio::awaitable<void> server::serve(socket_ptr socket) {
     }
     if (!keep_going) break;
     if (parse_ec) {
-      co_await respond(*socket, parse_failure_response(parse_ec));
+      const http::response refusal = parse_failure_response(parse_ec);
+      store_.count_request(refusal.status);  // in /admin/stats' by_status: a 413 is seen there
+      co_await respond(*socket, refusal);
       co_await lingering_close(*socket);
       break;
     }

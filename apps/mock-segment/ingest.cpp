@@ -56,6 +56,17 @@ bool write_key_accepted(const ingest_options& options, std::string_view key) {
   return !key.empty() && (options.write_keys.empty() || options.write_keys.contains(key));
 }
 
+const nlohmann::json* refused_event(const ingest_options& options, const nlohmann::json& messages) {
+  if (options.refused_events.empty()) return nullptr;
+  for (const auto& m : messages) {
+    if (!m.is_object()) continue;
+    auto event = m.find("event");
+    if (event != m.end() && event->is_string() && options.refused_events.contains(event->get_ref<const std::string&>()))
+      return &m;
+  }
+  return nullptr;
+}
+
 std::optional<http::response> decoded_body(const http::request& req, std::string& decoded, std::string_view& body) {
   body = req.body;
   if (!iequals(req.header("Content-Encoding"), "gzip")) return std::nullopt;
@@ -100,6 +111,8 @@ http::response ingest(const http::request& req, const std::string& forced_type, 
   if (key.empty()) key = parsed.write_key;
   if (!write_key_accepted(options, key)) return plain_response(401, "invalid write key\n");
   if (!parsed.error.empty()) return plain_response(400, parsed.error + "\n");
+  if (const auto* refused = refused_event(options, parsed.messages))
+    return plain_response(400, "event refused: " + (*refused)["event"].get<std::string>() + "\n");
 
   const std::string received_at = flowtrack::detail::to_iso8601(std::chrono::system_clock::now());
   int accepted = 0, rejected = 0;

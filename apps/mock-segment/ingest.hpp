@@ -17,7 +17,13 @@ namespace mock_segment {
 
 struct ingest_options {
   std::set<std::string, std::less<>> write_keys;  ///< empty: any non-empty key is accepted
+  /// A batch holding a track of one of these events is refused whole with 400, as a strict
+  /// gateway would (the full mode only): tests of a client that isolates refused messages.
+  std::set<std::string, std::less<>> refused_events;
 };
+
+/// The first message of the array `messages` whose event is in options.refused_events, if any.
+const nlohmann::json* refused_event(const ingest_options& options, const nlohmann::json& messages);
 
 /// The write key of "Authorization: Basic base64(key:)"; empty when absent or malformed.
 std::string basic_auth_key(std::string_view header);

@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
   app.add_option("--port", port, "port to listen on (0: a free one)")->required()->check(CLI::Range(0, 65535));
   app.add_option("--host", options.host, "address to listen on")->capture_default_str();
   app.add_option("--write-key", keys, "accepted write key (repeatable; none: any non-empty key)");
+  std::vector<std::string> refused_events;
+  app.add_option("--refuse-event", refused_events,
+                 "a batch holding a track of this event gets 400, whole (repeatable; not with --lean)");
   app.add_option("--mode", mode_name, "behaviour when no fault is scripted")
       ->check(CLI::IsMember({"ok", "blackhole", "error500", "error429"}))
       ->capture_default_str();
@@ -38,6 +41,7 @@ int main(int argc, char** argv) {
   options.port = static_cast<std::uint16_t>(port);
   options.idle_timeout = std::chrono::seconds(idle_seconds);
   options.ingest.write_keys = {keys.begin(), keys.end()};
+  options.ingest.refused_events = {refused_events.begin(), refused_events.end()};
   options.initial_mode = *mock_segment::parse_mode(mode_name);
 
   try {

@@ -64,7 +64,14 @@ client::client(asio::any_io_executor ex, config cfg)
 client::client(asio::io_context& io, config cfg) : client(io.get_executor(), std::move(cfg)) {}
 
 client::~client() {
-  asio::post(impl_->strand(), [impl = impl_] { impl->shutdown_now(); });
+  // What is still queued is kept now, on this thread: the executor may never run again. What is
+  // in flight belongs to the strand: shutdown_now() aborts it and spools what it left.
+  std::size_t kept = 0;
+  try {
+    kept = impl_->spool_queue_now();
+  } catch (...) {  // out of memory: shutdown_now() tries again
+  }
+  asio::post(impl_->strand(), [impl = impl_, kept] { impl->shutdown_now(kept); });
 }
 
 std::error_code client::track(const track_message& m) { return impl_->enqueue(m); }
@@ -75,14 +82,16 @@ std::error_code client::group(const group_message& m) { return impl_->enqueue(m)
 std::error_code client::alias(const alias_message& m) { return impl_->enqueue(m); }
 
 asio::awaitable<std::error_code> client::async_flush() {
+  // The spawned function holds the engine alive (not a raw `this`), whatever happens to the caller.
   auto impl = impl_;
-  co_return co_await asio::co_spawn(impl->strand(), impl->flush(), asio::use_awaitable);
+  co_return co_await asio::co_spawn(impl->strand(), [impl] { return impl->flush(); }, asio::use_awaitable);
 }
 
 asio::awaitable<std::error_code> client::async_flush(diagnostics& why) {
   auto impl = impl_;
   diagnostics result;
-  const auto ec = co_await asio::co_spawn(impl->strand(), impl->flush(&result), asio::use_awaitable);
+  const auto ec =
+      co_await asio::co_spawn(impl->strand(), [impl, &result] { return impl->flush(&result); }, asio::use_awaitable);
   why = result;
   co_return ec;
 }
@@ -93,7 +102,8 @@ asio::awaitable<close_report> client::async_close(std::chrono::milliseconds time
   // a close cannot be undone without effect).
   co_await asio::this_coro::reset_cancellation_state(asio::enable_partial_cancellation());
   co_await asio::this_coro::throw_if_cancelled(false);
-  co_return co_await asio::co_spawn(impl->strand(), impl->close(timeout), asio::use_awaitable);
+  co_return co_await asio::co_spawn(
+      impl->strand(), [impl, timeout] { return impl->close(timeout); }, asio::use_awaitable);
 }
 
 bool client::wait_for_capacity(std::chrono::milliseconds timeout) {

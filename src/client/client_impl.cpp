@@ -146,7 +146,10 @@ void client_impl::pump() {
     auto b = form_batch(force);
     if (!b) break;
     ++in_flight_;
-    asio::co_spawn(strand_, send_batch(std::move(b)), asio::detached);
+    // The sender holds the engine alive, as run() and tick() do: it never runs on a raw `this`.
+    asio::co_spawn(
+        strand_, [self = shared_from_this(), b = std::move(b)]() mutable { return self->send_batch(std::move(b)); },
+        asio::detached);
   }
   if (queue_.size() == 0) tick_due_ = false;
   settle();
@@ -345,15 +348,23 @@ void client_impl::finish_close(std::chrono::steady_clock::time_point started) {
   settled_.notify();
 }
 
-void client_impl::shutdown_now() {
+void client_impl::shutdown_now(std::size_t kept_at_destruction) {
   const auto now = engine_clock::now();
   const auto act = resume(lifecycle_, lifecycle_event::destroyed, lifecycle_now(), now);
   if (act.type != lifecycle_action_type::spool) return;  // already spooling or closed
   queue_.close();
   abort_senders();
+  const auto spooled_before = counters_.spooled.load(std::memory_order_relaxed);
   spool_pending(act.time);
+  const auto spooled_in_flight = counters_.spooled.load(std::memory_order_relaxed) - spooled_before;
+  if (kept_at_destruction + spooled_in_flight > 0)
+    log(log_level::warning, "client destroyed while open: ", kept_at_destruction, " queued and ", spooled_in_flight,
+        " unsettled message(s) spooled for a later run");
   if (resume(lifecycle_, lifecycle_event::spooled, lifecycle_now(), now).type == lifecycle_action_type::complete)
     finish_close(now);
+  if (report_.pending > 0)
+    log(log_level::error, "client destroyed while open: ", report_.pending,
+        " message(s) neither delivered nor spooled (no spool directory, or it failed)");
 }
 
 stats client_impl::snapshot() const noexcept {

@@ -89,8 +89,14 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   // The following run on the strand.
   asio::awaitable<std::error_code> flush(diagnostics* why = nullptr);
   asio::awaitable<close_report> close(std::chrono::milliseconds timeout);
-  /// The client object is gone: cancel everything now, without waiting.
-  void shutdown_now();
+  /// Any thread, when the client object goes: stops intake and writes what is still queued
+  /// (not yet in a batch) to the spool at once, waiting for its sync for config::spool_reserve
+  /// at the most. Counted in stats::spooled. Returns how many messages were kept (0 without
+  /// a usable spool: they are then left for shutdown_now()).
+  std::size_t spool_queue_now();
+  /// The client object is gone: cancel everything now, without waiting. `kept_at_destruction`:
+  /// what spool_queue_now() kept, for the log.
+  void shutdown_now(std::size_t kept_at_destruction = 0);
 
   stats snapshot() const noexcept;
   const strand_type& strand() const noexcept { return strand_; }
@@ -127,8 +133,11 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   /// Spools entries [begin, end) of `b` now and settles them (a refusal a later run may not meet).
   void spool_part(batch& b, std::size_t begin, std::size_t end, std::error_code cause, const diagnostics& diag);
   /// Appends `messages` to the spool (under spool_mutex_), counting what was written as spooled
-  /// and what did not fit as dropped. False when no spool is open.
-  bool spool_messages_locked(const std::vector<std::string_view>& messages);
+  /// and what did not fit as dropped. Returns how many were written; nothing when no spool is open.
+  std::optional<std::size_t> spool_messages_locked(const std::vector<std::string_view>& messages);
+  /// Takes everything still queued: the JSON of what must be written to the spool, and how
+  /// many are already in the write-ahead file (counted as spooled here).
+  std::vector<std::string> take_queued_for_spool(std::size_t& in_write_ahead_file);
   void release_replayed_files();
   /// Writes what is not settled to the spool and syncs it, waiting for the sync for
   /// config::spool_reserve at the most and never past `deadline`.

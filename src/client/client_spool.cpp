@@ -84,9 +84,9 @@ void client_impl::acknowledge_in_spool(const batch& b, std::size_t begin, std::s
   }
 }
 
-bool client_impl::spool_messages_locked(const std::vector<std::string_view>& messages) {
-  if (!spool_) return false;
-  if (messages.empty()) return true;
+std::optional<std::size_t> client_impl::spool_messages_locked(const std::vector<std::string_view>& messages) {
+  if (!spool_) return std::nullopt;
+  if (messages.empty()) return 0;
   std::size_t written = 0;
   const auto ec = spool_->append_messages(messages, written);
   counters_.spooled.fetch_add(written, std::memory_order_relaxed);
@@ -99,7 +99,7 @@ bool client_impl::spool_messages_locked(const std::vector<std::string_view>& mes
     log(log_level::error, "spool: ", messages.size() - written, " message(s) not written: ", ec.message());
     note_spool_error(ec);
   }
-  return true;
+  return written;
 }
 
 void client_impl::spool_part(batch& b, std::size_t begin, std::size_t end, std::error_code cause,
@@ -112,7 +112,7 @@ void client_impl::spool_part(batch& b, std::size_t begin, std::size_t end, std::
     std::lock_guard lock(spool_mutex_);
     if (in_write_ahead_file) {  // already on disk, and never acknowledged: the next run sends it
       counters_.spooled.fetch_add(end - begin, std::memory_order_relaxed);
-    } else if (!spool_messages_locked(messages)) {
+    } else if (!spool_messages_locked(messages).has_value()) {
       return;  // the spool went away meanwhile: left unsettled, close() reports it pending
     }
   }
@@ -132,13 +132,35 @@ void client_impl::release_replayed_files() {
   replay_files_held_ = false;
 }
 
-void client_impl::spool_pending(std::chrono::steady_clock::time_point deadline) {
-  // Everything not settled: still queued, or in a batch that did not complete.
+std::vector<std::string> client_impl::take_queued_for_spool(std::size_t& in_write_ahead_file) {
   std::vector<std::string> queued_json;
+  in_write_ahead_file = 0;
   for (auto& q : queue_.take_all()) {
     if (!cfg_.write_ahead || q.seq < replay_end_seq_) queued_json.push_back(std::move(q.message.json));
-    else counters_.spooled.fetch_add(1, std::memory_order_relaxed);  // already in the write-ahead file
+    else ++in_write_ahead_file;
   }
+  counters_.spooled.fetch_add(in_write_ahead_file, std::memory_order_relaxed);
+  return queued_json;
+}
+
+std::size_t client_impl::spool_queue_now() {
+  queue_.close();  // the client object is going: nothing more can be passed to it
+  if (!spool_ready()) return 0;
+  std::size_t in_write_ahead_file = 0;
+  const std::vector<std::string> queued_json = take_queued_for_spool(in_write_ahead_file);
+  const std::vector<std::string_view> queued(queued_json.begin(), queued_json.end());
+  std::lock_guard lock(spool_mutex_);
+  const std::size_t kept = spool_messages_locked(queued).value_or(0) + in_write_ahead_file;
+  if (kept > 0 && spool_ && spool_->sync_until(std::chrono::steady_clock::now() + cfg_.spool_reserve) ==
+                                sync_outcome::failed)
+    note_spool_error(errc::spool_io);
+  return kept;
+}
+
+void client_impl::spool_pending(std::chrono::steady_clock::time_point deadline) {
+  // Everything not settled: still queued, or in a batch that did not complete.
+  std::size_t queued_in_write_ahead_file = 0;
+  std::vector<std::string> queued_json = take_queued_for_spool(queued_in_write_ahead_file);
   std::vector<std::string_view> pending(queued_json.begin(), queued_json.end());
   std::uint64_t already_spooled = 0;
   for (const auto& b : outstanding_) {

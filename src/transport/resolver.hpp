@@ -40,7 +40,9 @@ class resolver {
  private:
   struct mailbox;
   asio::any_io_executor ex_;
-  asio::steady_timer timer_;
+  // Shared so that a lookup's completion, posted from its thread, wakes the waiting resolve()
+  // through a weak reference: it never touches a resolver that is gone.
+  std::shared_ptr<asio::steady_timer> timer_;
   std::shared_ptr<mailbox> current_;
   bool abandoned_ = false;
 };

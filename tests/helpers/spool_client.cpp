@@ -41,6 +41,8 @@ int main(int argc, char** argv) {
     elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
   }, asio::detached);
   io.run();
+  // A code as "category:value" (empty when none): what tests compare, never the message text.
+  auto code = [](std::error_code ec) { return ec ? std::string(ec.category().name()) + ':' + std::to_string(ec.value()) : ""; };
   const auto total_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
   std::cout << nlohmann::json{{"replayed", replayed},
@@ -56,6 +58,9 @@ int main(int argc, char** argv) {
                               {"last_error", report.last_failure_diagnostics.last_error
                                                  ? report.last_failure_diagnostics.last_error.message()
                                                  : ""},
+                              {"spool_error_code", code(report.spool_error)},
+                              {"last_failure_code", code(report.last_failure)},
+                              {"last_error_code", code(report.last_failure_diagnostics.last_error)},
                               {"http_status", report.last_failure_diagnostics.http_status},
                               {"attempts", report.last_failure_diagnostics.attempts},
                               {"close_ms", elapsed_ms},

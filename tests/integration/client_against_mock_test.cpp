@@ -7,7 +7,9 @@
 #include <asio/cancellation_signal.hpp>
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
+#include <map>
 #include <optional>
+#include <set>
 
 #include "flowtrack/client.hpp"
 #include "support/http_test_client.hpp"
@@ -170,28 +172,79 @@ TEST(ClientAgainstMock, WrongWriteKeyIsAPermanentFailure) {
 // draw 413 and go again as halves until they fit: every event of a 20000-event run arrives.
 TEST(ClientAgainstMock, BodyLimitOf64KiBLetsEveryEventThrough) {
   mock_process limited({"--max-body-bytes", "65536", "--max-events", "100000"});
-  config cfg;
-  cfg.write_key = "integration-key";
-  cfg.endpoint = limited.url();
-  cfg.flush_interval = 1h;
+  config cfg = config_for(ep_of(limited));
   cfg.batch_max_messages = 2500;
   cfg.queue_capacity = 30000;
   constexpr int total = 20000;
-  int refused_with_cause = 0;
+  int delivered = 0, delivered_after_a_split = 0, failed_with_cause = 0, failed_otherwise = 0;
   cfg.on_delivery = [&](std::string_view, std::error_code ec, const diagnostics& why) {
-    if (ec && why.http_status == 413) ++refused_with_cause;
+    if (!ec) {
+      ++delivered;
+      if (why.attempts > 1) ++delivered_after_a_split;  // its batch drew 413 first
+    } else if (ec == errc::http_status && why.http_status == 413) {
+      ++failed_with_cause;
+    } else {
+      ++failed_otherwise;
+    }
   };
   close_report report;
   EXPECT_FALSE(run_client(cfg, [](client& c) {
     for (int i = 0; i < total; ++i)
       c.track({.user_id = "u", .event = "Behind A Proxy", .properties = {{"i", i}, {"pad", std::string(64, 'x')}}});
   }, &report));
+  // Every message sent is delivered or failed with the server's refusal of that very message:
+  // under a 64 KiB limit none is refused alone, so none fails.
+  EXPECT_EQ(delivered + failed_with_cause + failed_otherwise, total);
+  EXPECT_EQ(delivered, total);
+  EXPECT_EQ(failed_with_cause, 0);
+  EXPECT_EQ(failed_otherwise, 0);
   EXPECT_EQ(report.delivered, static_cast<std::uint64_t>(total));
   EXPECT_EQ(report.failed, 0u);
-  EXPECT_EQ(refused_with_cause, 0);  // sent == delivered + failed-with-cause, and none failed
   const auto stats = http_get(limited.url(), "/admin/stats").json();
+  // The limit did refuse batches: the 413s happened, and the halves made it through.
+  EXPECT_GE(stats["by_status"].value("413", 0), 8) << stats;  // at least the first try of each batch
+  EXPECT_GT(delivered_after_a_split, 0);
   EXPECT_EQ(stats["events_accepted"], total) << stats;
   EXPECT_EQ(stats["unique_message_ids"], total) << stats;
+  RecordProperty("refused_413", stats["by_status"].value("413", 0));
+}
+
+// A strict gateway refuses a whole batch with 400 for the one event it will not take: halves
+// isolate the refused messages; only they fail, each with the status as its cause.
+TEST(ClientAgainstMock, BadRequestHalvesIsolateTheRefusedMessages) {
+  mock_process strict({"--refuse-event", "Refused"});
+  config cfg = config_for(ep_of(strict));
+  constexpr int total = 1000;
+  const std::set<int> refused = {17, 500, 501, 999};
+  std::map<std::string, std::pair<std::error_code, diagnostics>> fates;
+  cfg.on_delivery = [&](std::string_view id, std::error_code ec, const diagnostics& why) {
+    EXPECT_TRUE(fates.emplace(std::string(id), std::pair{ec, why}).second) << id << " settled twice";
+  };
+  close_report report;
+  EXPECT_EQ(run_client(cfg, [&](client& c) {
+    for (int i = 0; i < total; ++i)
+      ASSERT_FALSE(c.track({.user_id = "u", .event = refused.contains(i) ? "Refused" : "Fine",
+                            .properties = {{"i", i}}, .message_id = "m-" + std::to_string(i)}));
+  }, &report), errc::http_status);
+  ASSERT_EQ(fates.size(), static_cast<std::size_t>(total));  // every message sent has its fate
+  for (int i = 0; i < total; ++i) {
+    const auto& [ec, why] = fates.at("m-" + std::to_string(i));
+    if (refused.contains(i)) {
+      EXPECT_EQ(ec, errc::http_status) << i;
+      EXPECT_EQ(why.http_status, 400) << i;
+      EXPECT_EQ(why.last_error, errc::http_status) << i;
+    } else {
+      EXPECT_FALSE(ec) << i << ": " << ec.message() << ", HTTP " << why.http_status;
+    }
+  }
+  EXPECT_EQ(report.delivered, static_cast<std::uint64_t>(total) - refused.size());
+  EXPECT_EQ(report.failed, refused.size());
+  EXPECT_EQ(report.last_failure, errc::http_status);
+  EXPECT_EQ(report.last_failure_diagnostics.http_status, 400);
+  const auto stats = http_get(strict.url(), "/admin/stats").json();
+  EXPECT_GE(stats["by_status"].value("400", 0), static_cast<int>(refused.size())) << stats;
+  EXPECT_EQ(stats["events_accepted"], total - static_cast<int>(refused.size())) << stats;
+  EXPECT_EQ(stats["unique_message_ids"], total - static_cast<int>(refused.size())) << stats;
 }
 
 // A message over the limit by itself is the only one that fails, with the status as its cause.

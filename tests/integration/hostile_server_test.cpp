@@ -267,6 +267,28 @@ TEST(HostileServer, ExpiredCertificateIsRefusedAndNotRetried) {
   expect_refused_handshake(out, server, cfg);
 }
 
+// With a spool, a refused certificate is kept for a later run (which may trust the server):
+// spooled, not failed, and the cause is reported all the same.
+TEST(HostileServer, ExpiredCertificateWithASpoolIsKeptNotFailed) {
+  pki_guard g{make_test_pki("expired-spool", "DNS:localhost,IP:127.0.0.1", leaf_kind::expired)};
+  hostile_server server{tls_server(misbehaviour::ok, g.pki.server_cert, g.pki.server_key)};
+  const temp_dir spool{"flowtrack-hostile-spool"};
+  auto cfg = tls_client_config(server, g.pki);
+  cfg.spool_dir = spool.path();
+  const auto out = send_one_batch(cfg);
+  ASSERT_TRUE(out.finished);
+  const diagnostics refused{.last_error = errc::tls_handshake_failed, .http_status = 0, .attempts = 1};
+  EXPECT_EQ(out.flushed, errc::tls_handshake_failed);
+  EXPECT_EQ(out.flush_cause, refused);
+  EXPECT_TRUE(out.deliveries.empty());  // on_delivery is not called for what is spooled
+  EXPECT_EQ(out.report.last_failure, errc::tls_handshake_failed);
+  EXPECT_EQ(out.report.last_failure_diagnostics, refused);
+  EXPECT_EQ(out.report.spooled, 1u);
+  EXPECT_EQ(out.report.failed, 0u);
+  EXPECT_EQ(out.counters.retries, 0u);
+  EXPECT_EQ(out.counters.requests, 0u);  // nothing was written to the peer
+}
+
 TEST(HostileServer, ValidCertificateControlDelivers) {
   pki_guard g{make_test_pki("control")};
   hostile_server server{tls_server(misbehaviour::ok, g.pki.server_cert, g.pki.server_key)};
@@ -377,6 +399,8 @@ TEST(HostileServer, HttpsServerOnAnHttpEndpointFailsWithoutAResponse) {
       << out.causes[0].last_error.message();
   EXPECT_EQ(out.causes[0].attempts, 1);
   EXPECT_EQ(out.causes[0].http_status, 0);
+  EXPECT_EQ(out.flush_cause, out.causes[0]);  // the same cause through every channel
+  EXPECT_EQ(out.report.last_failure_diagnostics, out.causes[0]);
   EXPECT_LT(out.elapsed, cfg.timeouts.request);  // the server's refusal ended it, not the timer
   ASSERT_TRUE(server.wait_until_finished(1, 10s));
   const auto conn = server.connections().at(0);

@@ -177,6 +177,7 @@ class Secrets : public ::testing::Test {
              {"FLOWTRACK_STATE_DIR", state.string()},
              {"FLOWTRACK_CLOSE_TIMEOUT_MS", "500"},
              {"FLOWTRACK_UPDATE_URL", "off"},
+             {"FLOWTRACK_NO_TELEMETRY_NOTICE", "1"},  // the first run sends (and prints its diagnostics)
              {"DEBUG", "1"}};
     o.unset_env = {"DO_NOT_TRACK", "FLOWTRACK_TELEMETRY_DISABLED", "FLOWTRACK_TELEMETRY_DEBUG", "CI"};
     for (const auto& [k, v] : extra_env) o.env[k] = v;
@@ -278,13 +279,14 @@ TEST_F(Secrets, TheCliLayerNeverPrintsTheWriteKey) {
     o.env = cli::fixed_environment(env);
     o.diagnostics = &diagnostics;
     o.client.retry.max_attempts = 2;
+    o.notice.enabled = false;  // no first-run notice: this run sends
     asio::io_context io;
     auto t = cli::make_telemetry(io.get_executor(), o);
     capture("cli/" + mode + " state", std::string(cli::to_string(t->state())));
     capture("cli/" + mode + " base properties", t->base_properties().dump());
     capture("cli/" + mode + " track", describe(t->track("Secret Event", {{"step", "upload"}})));
     asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-      capture("cli/" + mode + " close report", describe(co_await t->async_close(std::chrono::steady_clock::now() + 2s)));
+      capture("cli/" + mode + " close report", describe(co_await t->async_close(2s)));
     }, [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
     io.run_for(10s);
     capture("cli/" + mode + " diagnostics", diagnostics.str());

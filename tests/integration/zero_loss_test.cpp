@@ -11,6 +11,7 @@
 #include <set>
 #include <string_view>
 
+#include "flowtrack/error.hpp"
 #include "support/temp_dir.hpp"
 #include "support/child_process.hpp"
 #include "support/http_test_client.hpp"
@@ -61,10 +62,16 @@ class ZeroLoss : public ::testing::Test {
     EXPECT_LE(report["close_ms"].get<int>(), timeout + deadline_slack_ms) << report;
   }
 
-  // The cause a run's close report gives for what it did not deliver.
-  static void expect_cause(const json& report, const char* outcome, const char* last_error, int http_status) {
-    EXPECT_EQ(report["last_failure"], outcome) << report;
-    EXPECT_EQ(report["last_error"], last_error) << report;
+  // A code as the run prints it: "category:value", empty for none.
+  static std::string code(std::error_code ec) {
+    return ec ? std::string(ec.category().name()) + ':' + std::to_string(ec.value()) : "";
+  }
+
+  // The cause a run's close report gives for what it did not deliver: the outcome code and its
+  // diagnostics (the last attempt's error, the HTTP status, attempts made).
+  static void expect_cause(const json& report, errc outcome, errc last_error, int http_status) {
+    EXPECT_EQ(report["last_failure_code"], code(outcome)) << report;
+    EXPECT_EQ(report["last_error_code"], code(last_error)) << report;
     EXPECT_EQ(report["http_status"], http_status) << report;
     EXPECT_GE(report["attempts"].get<int>(), 1) << report;
   }
@@ -83,7 +90,7 @@ TEST_F(ZeroLoss, BlackHoleForAWholeRunThenTheNextRunDelivers) {
   expect_within_deadline(first);
   EXPECT_EQ(first["spooled"], 200);
   EXPECT_EQ(first["delivered"], 0);
-  expect_cause(first, "close deadline reached", "close deadline reached", 0);
+  expect_cause(first, errc::deadline_reached, errc::deadline_reached, 0);
   set_mode(mock.url(), "ok");
   auto second = run(mock.url(), 0, "B");
   EXPECT_EQ(second["replayed"], 200);
@@ -100,7 +107,7 @@ TEST_F(ZeroLoss, NothingListening) {
   auto first = run(closed, 50, "A");
   expect_within_deadline(first);
   EXPECT_EQ(first["spooled"], 50);
-  expect_cause(first, "connection refused or unreachable", "connection refused or unreachable", 0);
+  expect_cause(first, errc::connect_failed, errc::connect_failed, 0);
   mock_process mock;
   run(mock.url(), 0, "B");
   expect_all_delivered(mock.url(), "A", 50);
@@ -113,7 +120,7 @@ TEST_F(ZeroLoss, HostNameThatDoesNotResolve) {
   auto first = run("http://flowtrack-zero-loss.invalid", 50, "A", close_ms, {"unshare", "--net"});
   expect_within_deadline(first);
   EXPECT_EQ(first["spooled"], 50);
-  expect_cause(first, "host name did not resolve", "host name did not resolve", 0);
+  expect_cause(first, errc::resolve_failed, errc::resolve_failed, 0);
   mock_process mock;
   run(mock.url(), 0, "B");
   expect_all_delivered(mock.url(), "A", 50);
@@ -125,8 +132,12 @@ TEST_F(ZeroLoss, ServerErrorStormLongerThanTheDeadline) {
   expect_within_deadline(first);
   EXPECT_EQ(first["spooled"], 100);
   // Cut by the deadline while retrying, or during a backoff after the last 500.
+  EXPECT_EQ(first["last_failure_code"], code(errc::deadline_reached)) << first;
   EXPECT_EQ(first["http_status"], 500) << first;
   EXPECT_GE(first["attempts"].get<int>(), 2) << first;
+  // The last attempt was the 500 (a backoff came after it), or the deadline cut the attempt.
+  EXPECT_TRUE(first["last_error_code"] == code(errc::http_status) || first["last_error_code"] == code(errc::deadline_reached))
+      << first;
   EXPECT_GE(http_get(mock.url(), "/admin/stats").json()["by_status"]["500"].get<int>(), 2);  // it kept retrying
   set_mode(mock.url(), "ok");
   run(mock.url(), 0, "B");
@@ -139,7 +150,7 @@ TEST_F(ZeroLoss, RetryAfterLongerThanTheDeadline) {
   auto first = run(mock.url(), 20, "A");
   expect_within_deadline(first);
   EXPECT_EQ(first["spooled"], 20);
-  expect_cause(first, "close deadline reached", "request rejected by the server", 429);
+  expect_cause(first, errc::deadline_reached, errc::http_status, 429);
   EXPECT_EQ(http_get(mock.url(), "/admin/stats").json()["requests"], 1);  // it waited, as told
   run(mock.url(), 0, "B");
   expect_all_delivered(mock.url(), "A", 20);
@@ -154,7 +165,7 @@ TEST_F(ZeroLoss, ResetMidResponseAndGarbageAreRetried) {
   auto report = run(mock.url(), 100, "A", 5000);
   EXPECT_EQ(report["delivered"], 100);
   EXPECT_EQ(report["spooled"], 0);
-  EXPECT_EQ(report["last_failure"], "") << report;  // every fault was retried through
+  EXPECT_EQ(report["last_failure_code"], "") << report;  // every fault was retried through
   expect_all_delivered(mock.url(), "A", 100);
 }
 
@@ -175,7 +186,9 @@ TEST_F(ZeroLoss, KillMinus9WithWriteAhead) {
 
 TEST_F(ZeroLoss, TwoRunsStartingAtOnceNeverSendTheSameSpoolTwice) {
   mock_process mock({"--mode", "blackhole"});
-  EXPECT_EQ(run(mock.url(), 300, "A")["spooled"], 300);
+  const auto first = run(mock.url(), 300, "A");
+  EXPECT_EQ(first["spooled"], 300);
+  expect_cause(first, errc::deadline_reached, errc::deadline_reached, 0);
   set_mode(mock.url(), "ok");
   http_post(mock.url(), "/admin/reset", "");
   std::vector<std::string> b_args = {sibling_binary("spool_client"), spool_.string(), mock.url(), "10", "5000", "B"};
@@ -193,7 +206,9 @@ TEST_F(ZeroLoss, TwoRunsStartingAtOnceNeverSendTheSameSpoolTwice) {
 
 TEST_F(ZeroLoss, CorruptSpoolTailIsSkippedAndCounted) {
   mock_process mock({"--mode", "blackhole"});
-  EXPECT_EQ(run(mock.url(), 40, "A")["spooled"], 40);
+  const auto first = run(mock.url(), 40, "A");
+  EXPECT_EQ(first["spooled"], 40);
+  expect_cause(first, errc::deadline_reached, errc::deadline_reached, 0);
   for (const auto& f : std::filesystem::directory_iterator(spool_)) {
     std::ofstream(f.path(), std::ios::app | std::ios::binary) << "M\x40\0\0\0torn record from a crash"sv;
   }
@@ -212,9 +227,9 @@ TEST_F(ZeroLoss, UnwritableSpoolDirectoryIsReportedNotSilent) {
   auto report = run(mock.url(), 30, "A");
   spool_ = real;
   expect_within_deadline(report);
-  EXPECT_EQ(report["spool_error"], "spool I/O error");
+  EXPECT_EQ(report["spool_error_code"], code(errc::spool_io)) << report;
   EXPECT_EQ(report["pending"], 30);  // reported as not delivered, with the reason
-  expect_cause(report, "close deadline reached", "close deadline reached", 0);
+  expect_cause(report, errc::deadline_reached, errc::deadline_reached, 0);
   EXPECT_EQ(report["spooled"], 0);
 }
 
@@ -225,7 +240,8 @@ TEST_F(ZeroLoss, SpoolCapDropsWhatDoesNotFitAndSaysSo) {
   const int spooled = first["spooled"], dropped = first["dropped"];
   EXPECT_GT(spooled, 0);
   EXPECT_EQ(spooled + dropped, 100);  // every event accounted for
-  EXPECT_EQ(first["spool_error"], "spool full (spool_max_bytes)");
+  EXPECT_EQ(first["spool_error_code"], code(errc::spool_full)) << first;
+  expect_cause(first, errc::deadline_reached, errc::deadline_reached, 0);
   set_mode(mock.url(), "ok");
   auto second = run(mock.url(), 0, "B");
   EXPECT_EQ(second["delivered"], spooled);

@@ -29,17 +29,9 @@ namespace {
 using namespace std::chrono_literals;
 using steady = std::chrono::steady_clock;
 
-config test_config(const std::string& url) {
-  config c;
-  c.write_key = "test-key";
-  c.endpoint = url;
-  c.flush_interval = 1h;
-  c.retry.base_delay = 1ms;
-  c.retry.max_delay = 5ms;
-  return c;
-}
+config test_config(const std::string& url) { return unit_test_config(url); }
 
-track_message event(int i) { return {.user_id = "u", .event = "E", .properties = {{"i", i}}}; }
+track_message event(int i) { return numbered_event(i); }
 
 // A port on which nothing listens: bind one, remember it, close it.
 std::uint16_t closed_port() {

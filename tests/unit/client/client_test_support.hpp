@@ -15,9 +15,26 @@
 #include <nlohmann/json.hpp>
 
 #include "client/engine_clock.hpp"
+#include "flowtrack/config.hpp"
+#include "flowtrack/message.hpp"
 #include "loopback_server.hpp"
 
 namespace flowtrack::test {
+
+/// The client configuration the coroutine tests start from: `url`'s server, no periodic flush
+/// (tests flush or close explicitly), retries 1-5 ms apart.
+inline config unit_test_config(const std::string& url, std::string write_key = "test-key") {
+  config c;
+  c.write_key = std::move(write_key);
+  c.endpoint = url;
+  c.flush_interval = std::chrono::hours(1);
+  c.retry.base_delay = std::chrono::milliseconds(1);
+  c.retry.max_delay = std::chrono::milliseconds(5);
+  return c;
+}
+
+/// Event number `i` (its properties hold {"i": i}, so what arrives can be checked by index).
+inline track_message numbered_event(int i) { return {.user_id = "u", .event = "E", .properties = {{"i", i}}}; }
 
 /// Runs `body` as a coroutine on `io` until io.run_for(limit) returns. Returns true when the
 /// coroutine finished (rethrowing its exception, if any) and io has no work left.
