@@ -187,7 +187,8 @@ class w2_runner {
              {"FLOWTRACK_WRITE_KEY", "bench"},
              {"FLOWTRACK_STATE_DIR", state_.path().string()},
              {"FLOWTRACK_CLOSE_TIMEOUT_MS", std::to_string(o_.close_timeout_ms)},
-             {"FLOWTRACK_UPDATE_URL", "off"}};
+             {"FLOWTRACK_UPDATE_URL", "off"},
+             {"FLOWTRACK_NO_TELEMETRY_NOTICE", "1"}};  // every measured run sends, the first included
     c.unset_env = {"DO_NOT_TRACK", "FLOWTRACK_TELEMETRY_DISABLED", "FLOWTRACK_TELEMETRY_DEBUG", "DEBUG"};
     if (disabled) c.env["FLOWTRACK_TELEMETRY_DISABLED"] = "1";
     const auto t0 = steady::now();

@@ -28,6 +28,7 @@ url=$(sed -n 's/^listening on //p' "$work/mock.out")
 echo "mock-segment: $url"
 
 export FLOWTRACK_ENDPOINT=$url FLOWTRACK_WRITE_KEY=demo-key FLOWTRACK_STATE_DIR=$work/state
+export FLOWTRACK_NO_TELEMETRY_NOTICE=1  # the session's first command sends too (the notice: README)
 unset DO_NOT_TRACK FLOWTRACK_TELEMETRY_DISABLED FLOWTRACK_TELEMETRY_DEBUG DEBUG
 run() {
   echo

@@ -52,13 +52,6 @@ bool demo_state::logout() const {
   return std::filesystem::remove(dir_ / "credentials", ec);
 }
 
-bool demo_state::first_run_notice_due() const {
-  const auto marker = telemetry_dir() / "notice_shown";
-  if (std::filesystem::exists(marker)) return false;
-  write_private(marker, "1\n");
-  return true;
-}
-
 void demo_state::save_last_delivery(const flowtrack::close_report& r) const {
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
   write_private(telemetry_dir() / "last_delivery.json",

@@ -1,5 +1,6 @@
-// flowtrack-demo's own files in its state directory: credentials (login), the first-run notice
-// marker, and the last delivery result shown by `telemetry status`.
+// flowtrack-demo's own files in its state directory: credentials (login) and the last delivery
+// result shown by `telemetry status`. (The first-run notice mark is the library's, in
+// telemetry_dir().)
 #pragma once
 
 #include <filesystem>
@@ -22,9 +23,6 @@ class demo_state {
   std::optional<std::string> logged_in_user() const;
   bool login(const std::string& user) const;
   bool logout() const;
-
-  /// True once: the first time it is asked (and the marker can be written).
-  bool first_run_notice_due() const;
 
   void save_last_delivery(const flowtrack::close_report& r) const;
   std::string last_delivery() const;  ///< one line for `telemetry status`

@@ -3,6 +3,8 @@
 //
 // Exit codes: 0 success, 1 command failed (or refused by the auth check), 2 usage error,
 // 130 cancelled (Ctrl-C).
+#include <unistd.h>
+
 #include <csignal>
 #include <iostream>
 
@@ -10,47 +12,21 @@
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
+#include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 #include <flowtrack/cli/command_runner.hpp>
+#include <flowtrack/cli/line_input.hpp>
 #include <flowtrack/cli/telemetry.hpp>
 #include <flowtrack/client.hpp>
 
 #include "commands.hpp"
 #include "demo_state.hpp"
+#include "telemetry_command.hpp"
 #include "update_check.hpp"
 
 namespace cli = flowtrack::cli;
 
 namespace {
-
-constexpr const char* first_run_notice =
-    "flowtrack-demo collects anonymous usage data: which commands run, their flag names (never\n"
-    "values), success, duration and error types (never messages). Opt out with DO_NOT_TRACK=1,\n"
-    "FLOWTRACK_TELEMETRY_DISABLED=1 or `flowtrack-demo telemetry disable`.\n";
-
-int telemetry_command(const std::string& action, const cli::telemetry_options& options, const demo::demo_state& state) {
-  if (action == "enable" || action == "disable") {
-    if (cli::set_telemetry_enabled(options, action == "enable")) {
-      std::cerr << "cannot write the setting in " << options.state_dir.string() << '\n';
-      return 1;
-    }
-    std::cout << "telemetry " << action << "d\n";
-    return 0;
-  }
-  const auto s = cli::read_status(options);
-  std::cout << "telemetry:      " << cli::to_string(s.state) << '\n'
-            << "anonymous id:   " << (s.anonymous_id.empty() ? "(none yet)" : s.anonymous_id) << '\n'
-            << "state dir:      " << s.state_dir.string() << '\n'
-            << "spooled:        " << s.spool_files << " file(s), " << s.spool_bytes << " bytes\n"
-            << "last delivery:  " << state.last_delivery() << '\n';
-  return 0;
-}
-
-std::string update_url(const cli::env_lookup& env) {
-  if (auto u = env("FLOWTRACK_UPDATE_URL")) return *u == "off" ? std::string() : *u;
-  if (auto e = env("FLOWTRACK_ENDPOINT"); e && !e->empty()) return *e + "/cli/latest-version";
-  return {};
-}
 
 std::chrono::milliseconds env_ms(const cli::env_lookup& env, const char* name, int fallback) {
   if (auto v = env(name)) {
@@ -60,6 +36,14 @@ std::chrono::milliseconds env_ms(const cli::env_lookup& env, const char* name, i
     }
   }
   return std::chrono::milliseconds(fallback);
+}
+
+// The one line that tells the user why the command failed (its telemetry carries only the
+// class). Cancellation and a command's own non-zero exit code print nothing more: the command
+// said what it had to.
+void report_failure(const cli::command_result& r) {
+  if (r.succeeded() || r.user_cancelled || !r.error) return;
+  std::cerr << "flowtrack-demo: " << (r.message.empty() ? "command failed (" + r.error_class + ")" : r.message) << '\n';
 }
 
 }  // namespace
@@ -74,6 +58,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "flowtrack-demo " + version);
   app.require_subcommand(1);
   std::string user, deploy_name, fail_at, telemetry_action = "status";
+  bool status_json = false;
   int step_ms = 150;
   auto* login = app.add_subcommand("login", "log in (stores credentials in the state directory)");
   login->add_option("--user", user, "user name")->required();
@@ -88,6 +73,7 @@ int main(int argc, char** argv) {
   auto* telemetry = app.add_subcommand("telemetry", "show or change telemetry: status | enable | disable");
   telemetry->add_option("action", telemetry_action, "status, enable or disable")
       ->check(CLI::IsMember({"status", "enable", "disable"}));
+  telemetry->add_flag("--json", status_json, "status as one JSON object (for scripts)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -106,16 +92,16 @@ int main(int argc, char** argv) {
   options.env_prefix = "FLOWTRACK";
   options.state_dir = state.telemetry_dir();
   options.env = env;
-  if (telemetry->parsed()) return telemetry_command(telemetry_action, options, state);
+  options.docs = "docs/CLI-TELEMETRY.md";  // in the flowtrack sources
+  if (telemetry->parsed()) return demo::telemetry_command(telemetry_action, status_json, options, state);
 
   // Pre-run: commands that need a login refuse before anything is sent.
   if ((deploy->parsed() || whoami->parsed()) && !state.logged_in_user()) {
     std::cerr << "flowtrack-demo: not logged in; run `flowtrack-demo login --user NAME`\n";
     return 1;
   }
-  if (cli::read_status(options).state == cli::telemetry_state::enabled && state.first_run_notice_due())
-    std::cerr << first_run_notice;
 
+  // The library's first-run notice (on stderr; this run then sends nothing and leaves no spool).
   asio::io_context io;
   auto t = cli::make_telemetry(io.get_executor(), options);
   CLI::App* command = app.get_subcommands().front();
@@ -142,7 +128,11 @@ int main(int argc, char** argv) {
       if (!fail_at.empty()) failing = fail_at;
       co_return co_await demo::deploy(*t, deploy_name, failing, std::chrono::milliseconds(step_ms));
     }
-    if (wizard->parsed()) co_return co_await demo::wizard(*t, std::cin);
+    if (wizard->parsed()) {
+      const auto ex = co_await asio::this_coro::executor;
+      cli::line_input answers(ex, STDIN_FILENO);  // Ctrl-C cancels its reads
+      co_return co_await demo::wizard(*t, answers);
+    }
     co_return 2;
   };
 
@@ -150,8 +140,8 @@ int main(int argc, char** argv) {
   // wait begins is kept by the signal_set, never lost to the default handler.
   asio::signal_set sigint(io, SIGINT);
   cli::runner_options runner;
-  runner.cancellation = [&]() -> asio::awaitable<void> { co_await sigint.async_wait(asio::use_awaitable); };
-  const std::string url = update_url(env);
+  runner.cancellation = cli::cancel_on_signal(sigint);
+  const std::string url = demo::update_check_url(env, t->state());
   runner.after = [&](int exit_code) -> asio::awaitable<void> {
     if (exit_code != 0 || url.empty()) co_return;
     if (auto newer = co_await demo::check_for_update(url, version, env_ms(env, "FLOWTRACK_UPDATE_TIMEOUT_MS", 500)))
@@ -162,10 +152,12 @@ int main(int argc, char** argv) {
   };
 
   int exit_code = 1;
-  asio::co_spawn(io, cli::run_command(*t, invocation, body, runner), [&](std::exception_ptr e, int code) {
-    exit_code = e ? 1 : code;
-    sigint.cancel();  // nothing is left to cancel: let io.run() return
-  });
+  asio::co_spawn(io, cli::execute_command(*t, invocation, body, runner),
+                 [&](std::exception_ptr e, const cli::command_result& r) {
+                   exit_code = e ? 1 : r.exit_code;
+                   if (!e) report_failure(r);
+                   sigint.cancel();  // nothing is left to cancel: let io.run() return
+                 });
   io.run();
   return exit_code;
 }

@@ -70,6 +70,17 @@ asio::awaitable<std::optional<std::string>> fetch_version(url_parts u) {
 
 }  // namespace
 
+std::string update_check_url(const flowtrack::cli::env_lookup& env, flowtrack::cli::telemetry_state state) {
+  namespace cli = flowtrack::cli;
+  if (cli::env_flag(env, "FLOWTRACK_NO_UPDATE_NOTIFIER") || cli::telemetry_opted_out_by_env(env, "FLOWTRACK")) return {};
+  if (state == cli::telemetry_state::disabled_by_env || state == cli::telemetry_state::disabled_by_setting ||
+      state == cli::telemetry_state::awaiting_notice)
+    return {};
+  if (auto u = env("FLOWTRACK_UPDATE_URL")) return *u == "off" ? std::string() : *u;
+  if (auto e = env("FLOWTRACK_ENDPOINT"); e && !e->empty()) return *e + "/cli/latest-version";
+  return {};
+}
+
 bool newer_version(const std::string& a, const std::string& b) {
   std::istringstream sa(a), sb(b);
   for (int i = 0; i < 4; ++i) {

@@ -10,6 +10,7 @@ class client_sink final : public event_sink {
  public:
   client_sink(asio::any_io_executor ex, config cfg) : client_(std::move(ex), std::move(cfg)) {}
   std::error_code send(const track_message& m) override { return client_.track(m); }
+  asio::awaitable<std::error_code> flush() override { co_return co_await client_.async_flush(); }
   asio::awaitable<close_report> close(std::chrono::milliseconds timeout) override {
     co_return co_await client_.async_close(timeout);
   }

@@ -1,5 +1,7 @@
 #include "flowtrack/cli/command_runner.hpp"
 
+#include <algorithm>
+
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/steady_timer.hpp>
@@ -51,11 +53,14 @@ asio::awaitable<void> guarded(std::function<asio::awaitable<void>()> f) {
   }
 }
 
-// Completes only when `source` reports a cancellation request. A source that throws requested
-// nothing: then this waits until the `||` it is raced in cancels it (the command finished).
-asio::awaitable<void> cancellation_request(const std::function<asio::awaitable<void>()>& source) {
+// Completes only when `source` reports a cancellation request (and then sets `requested`, even
+// when it loses the race to a command that stopped first because of the same signal). A
+// source that throws requested nothing: then this waits until the `||` it is raced in cancels
+// it (the command finished).
+asio::awaitable<void> cancellation_request(const std::function<asio::awaitable<void>()>& source, bool& requested) {
   try {
     co_await source();
+    requested = true;
     co_return;
   } catch (...) {
   }
@@ -69,10 +74,10 @@ asio::awaitable<void> wait_until(std::chrono::steady_clock::time_point deadline)
   co_await t.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
 }
 
-asio::awaitable<void> close_quietly(telemetry& t, std::chrono::steady_clock::time_point deadline,
+asio::awaitable<void> close_quietly(telemetry& t, std::chrono::milliseconds timeout,
                                     const std::function<void(const close_report&)>& closed) {
   try {
-    auto report = co_await t.async_close(deadline);
+    auto report = co_await t.async_close(timeout);
     if (closed) closed(report);
   } catch (...) {
   }
@@ -80,29 +85,46 @@ asio::awaitable<void> close_quietly(telemetry& t, std::chrono::steady_clock::tim
 
 // Closes the telemetry (and runs the after-hook, if any) under one deadline.
 asio::awaitable<void> finish(telemetry& t, const runner_options& options, std::function<asio::awaitable<void>()> after) {
-  const auto deadline = std::chrono::steady_clock::now() + t.close_timeout();
-  // The close completes by the deadline itself; the timer (a little later) only guards against
-  // a sink that would not, and cancels it (the client then spools what is left).
-  const auto backstop = deadline + std::chrono::milliseconds(20);
+  const auto timeout = t.close_timeout();
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  // The close completes by the deadline itself; the backstop (a little later) only guards
+  // against a sink that would not, and cancels it (the client then spools what is left).
+  const auto backstop = deadline + std::max(options.close_backstop, std::chrono::milliseconds(0));
   if (after) {
     co_await ((guarded(std::move(after)) || wait_until(deadline)) &&
-              (close_quietly(t, deadline, options.closed) || wait_until(backstop)));
+              (close_quietly(t, timeout, options.closed) || wait_until(backstop)));
   } else {
-    co_await (close_quietly(t, deadline, options.closed) || wait_until(backstop));
+    co_await (close_quietly(t, timeout, options.closed) || wait_until(backstop));
+  }
+}
+
+// The error, as the CLI shows it: its code and what().
+void describe_error(command_result& r) {
+  if (!r.error) return;
+  try {
+    std::rethrow_exception(r.error);
+  } catch (const std::system_error& e) {
+    r.code = e.code();
+    r.message = e.what();
+  } catch (const std::exception& e) {
+    r.message = e.what();
+  } catch (...) {
   }
 }
 
 }  // namespace
 
-asio::awaitable<int> run_command(telemetry& t, command_invocation invocation,
-                                 std::function<asio::awaitable<int>()> command, runner_options options) {
+asio::awaitable<command_result> execute_command(telemetry& t, command_invocation invocation,
+                                                std::function<asio::awaitable<int>()> command,
+                                                runner_options options) {
   auto now = options.clock ? options.clock : runner_options::clock_fn([] { return std::chrono::steady_clock::now(); });
   t.track(event::command_invoked, {{"command", invocation.path}, {"flags", invocation.flag_names}});
 
   const auto started = now();
   outcome result;
+  bool requested = false;  // the cancellation source completed (the user asked to cancel)
   if (options.cancellation) {
-    auto raced = co_await (run_guarded(command) || cancellation_request(options.cancellation));
+    auto raced = co_await (run_guarded(command) || cancellation_request(options.cancellation, requested));
     if (raced.index() == 0) {
       result = std::get<0>(std::move(raced));
     } else {
@@ -116,17 +138,31 @@ asio::awaitable<int> run_command(telemetry& t, command_invocation invocation,
   const auto duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now() - started).count();
   // If the runner itself was cancelled (that stopped the command), still post and close.
   co_await asio::this_coro::reset_cancellation_state();
+  // A command that stopped on the signal by itself (e.g. a blocking read that failed with
+  // EINTR) returns 130 before the runner's wait could see the signal: it is delivered but not
+  // yet read. Ask the source once more, briefly; a signal already delivered completes at once.
+  if (!result.cancelled && result.exit_code == exit_cancelled && options.cancellation && !requested) {
+    const auto grace = std::chrono::steady_clock::now() + std::max(options.cancel_grace, std::chrono::milliseconds(0));
+    co_await (cancellation_request(options.cancellation, requested) || wait_until(grace));
+  }
+  if (requested && result.exit_code == exit_cancelled) result.cancelled = true;
 
-  const bool succeeded = result.exit_code == 0 && !result.error && !result.cancelled;
+  command_result r;
+  r.exit_code = result.exit_code;
+  r.user_cancelled = result.cancelled;
+  r.error = result.error;
+  describe_error(r);
+  const bool succeeded = r.succeeded();
   nlohmann::json completed = {{"command", invocation.path},
                               {"succeeded", succeeded},
                               {"exit_code", result.exit_code},
                               {"duration_ms", duration_ms}};
   if (!succeeded) {
+    if (result.cancelled) r.error_class = "cancelled";
+    else if (result.error) r.error_class = error_class(result.error);
+    else r.error_class = "exit_code";
     completed["user_cancelled"] = result.cancelled;
-    if (result.cancelled) completed["error_class"] = "cancelled";
-    else if (result.error) completed["error_class"] = error_class(result.error);
-    else completed["error_class"] = "exit_code";
+    completed["error_class"] = r.error_class;
   }
   t.track(event::command_completed, std::move(completed));
 
@@ -135,18 +171,34 @@ asio::awaitable<int> run_command(telemetry& t, command_invocation invocation,
     after = [&options, code = result.exit_code]() -> asio::awaitable<void> { co_await options.after(code); };
   }
   co_await finish(t, options, std::move(after));
-  co_return result.exit_code;
+  co_return r;
 }
 
-asio::awaitable<int> run_command(telemetry& t, command_invocation invocation, pre_run_result pre_run,
-                                 std::function<asio::awaitable<int>()> command, runner_options options) {
+asio::awaitable<command_result> execute_command(telemetry& t, command_invocation invocation, pre_run_result pre_run,
+                                                std::function<asio::awaitable<int>()> command,
+                                                runner_options options) {
   if (pre_run.outcome == pre_run_outcome::proceed) {
-    co_return co_await run_command(t, std::move(invocation), std::move(command), std::move(options));
+    co_return co_await execute_command(t, std::move(invocation), std::move(command), std::move(options));
   }
   // Nothing started: no event. Still close, so a client replaying an old spool stops in time.
   std::function<asio::awaitable<void>()> no_after;  // hoisted: no braced list next to co_await (g++ 12)
   co_await finish(t, options, std::move(no_after));
-  co_return pre_run.exit_code;
+  command_result r;
+  r.exit_code = pre_run.exit_code;
+  co_return r;
+}
+
+asio::awaitable<int> run_command(telemetry& t, command_invocation invocation,
+                                 std::function<asio::awaitable<int>()> command, runner_options options) {
+  const command_result r = co_await execute_command(t, std::move(invocation), std::move(command), std::move(options));
+  co_return r.exit_code;
+}
+
+asio::awaitable<int> run_command(telemetry& t, command_invocation invocation, pre_run_result pre_run,
+                                 std::function<asio::awaitable<int>()> command, runner_options options) {
+  const command_result r =
+      co_await execute_command(t, std::move(invocation), pre_run, std::move(command), std::move(options));
+  co_return r.exit_code;
 }
 
 std::function<asio::awaitable<void>()> cancel_on_signal(asio::signal_set& signals) {

@@ -55,4 +55,8 @@ bool running_in_ci(const env_lookup& env) {
   return std::any_of(markers.begin(), markers.end(), [&](std::string_view m) { return env_flag(env, m); });
 }
 
+bool telemetry_opted_out_by_env(const env_lookup& env, std::string_view prefix) {
+  return env_flag(env, "DO_NOT_TRACK") || env_flag(env, std::string(prefix) + "_TELEMETRY_DISABLED");
+}
+
 }  // namespace flowtrack::cli

@@ -8,7 +8,9 @@
 #include <optional>
 #include <stdexcept>
 #include <typeinfo>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include <asio/error.hpp>
 
@@ -108,10 +110,80 @@ const char* flowtrack_name(int value) {
   return nullptr;
 }
 
+// "<category>:<value name>", never empty: a category without a name is "unknown", a value
+// without a name its number, and a zero value (a system_error thrown with an empty code)
+// "unknown".
+std::string code_class(const std::error_code& ec) {
+  const std::error_category& cat = ec.category();
+  const char* raw = cat.name();
+  std::string category = raw && *raw ? raw : "unknown";
+  const char* name = nullptr;
+  if (cat == std::generic_category() || cat == std::system_category() || cat == asio::error::get_system_category()) {
+    name = errno_name(ec.value());
+    if (category == "asio.system") category = "system";  // Asio's twin of the system category
+  } else if (cat == flowtrack::error_category()) {
+    name = flowtrack_name(ec.value());
+  } else {
+    name = asio_name(cat, ec.value());
+  }
+  if (name) return category + ":" + name;
+  return category + ":" + (ec.value() == 0 ? std::string("unknown") : std::to_string(ec.value()));
+}
+
 // Generic types that only carry a message: informative only when nothing is nested inside.
 bool adds_nothing(const std::exception& e) {
   const std::type_info& t = typeid(e);
   return t == typeid(std::exception) || t == typeid(std::runtime_error) || t == typeid(std::logic_error);
+}
+
+// The top-level "::"-separated parts of a demangled name (brackets of any kind nest).
+std::vector<std::string_view> scope_parts(std::string_view name) {
+  std::vector<std::string_view> parts;
+  int depth = 0;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    if (c == '<' || c == '(' || c == '{' || c == '[') ++depth;
+    else if ((c == '>' || c == ')' || c == '}' || c == ']') && depth > 0) --depth;
+    else if (depth == 0 && c == ':' && i + 1 < name.size() && name[i + 1] == ':') {
+      parts.push_back(name.substr(start, i - start));
+      start = i + 2;
+      ++i;
+    }
+  }
+  parts.push_back(name.substr(start));
+  return parts;
+}
+
+// A part that names no stable scope: a function (its parameter list: "run(int)",
+// "chains[abi:cxx11]()", "operator()() const") or an unnamed type, whose spelling differs
+// between compilers (g++ "{lambda()#1}", "{unnamed type#1}", "._0"; clang "$_13").
+bool unstable_part(std::string_view part) {
+  if (part == "(anonymous namespace)") return false;  // the same in every build
+  if (part.empty() || part.starts_with('{') || part.starts_with('$') || part.starts_with('.') || part.starts_with('('))
+    return true;
+  int depth = 0;
+  for (char c : part) {
+    if (c == '<' || c == '[' || c == '{') ++depth;
+    else if ((c == '>' || c == ']' || c == '}') && depth > 0) --depth;
+    else if (c == '(' && depth == 0) return true;
+  }
+  return false;
+}
+
+// Local and unnamed types: the stable scope around them + "::<local>".
+std::string stable_name(std::string name) {
+  const auto parts = scope_parts(name);
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (!unstable_part(parts[i])) continue;
+    std::string out;
+    for (std::size_t j = 0; j < i; ++j) {
+      out += parts[j];
+      out += "::";
+    }
+    return out + "<local>";
+  }
+  return name;
 }
 
 // std::throw_with_nested(E) throws std::_Nested_exception<E>: name it E.
@@ -119,7 +191,7 @@ std::string type_name(const std::exception& e) {
   std::string name = demangle(typeid(e).name());
   constexpr std::string_view wrapper = "std::_Nested_exception<";
   if (name.starts_with(wrapper) && name.ends_with('>')) name = name.substr(wrapper.size(), name.size() - wrapper.size() - 1);
-  return name;
+  return stable_name(std::move(name));
 }
 
 bool is_generic(const std::exception& e) {
@@ -131,60 +203,58 @@ bool is_generic(const std::exception& e) {
 
 std::string error_class(const std::error_code& ec) {
   if (!ec) return {};
-  const std::error_category& cat = ec.category();
-  const char* name = nullptr;
-  std::string category = cat.name();
-  if (cat == std::generic_category() || cat == std::system_category() || cat == asio::error::get_system_category()) {
-    name = errno_name(ec.value());
-    if (category == "asio.system") category = "system";  // Asio's twin of the system category
-  }
-  else if (cat == flowtrack::error_category()) name = flowtrack_name(ec.value());
-  else name = asio_name(cat, ec.value());
-  return category + ":" + (name ? name : std::to_string(ec.value()));
+  return code_class(ec);
 }
 
 namespace {
 
-constexpr int max_depth = 32;
+// One level of a chain: its class when informative, and what it wraps.
+struct level {
+  std::optional<std::string> informative;
+  std::exception_ptr next;
+};
 
-// The first informative class in the chain from `e` down, or nullopt when every level is a
-// generic wrapper (or not a std::exception at all).
-std::optional<std::string> informative(const std::exception_ptr& e, int depth);
-
-// NOLINTNEXTLINE(misc-no-recursion): one level per nested exception, bounded by max_depth
-std::optional<std::string> informative(const std::exception& e, int depth) {
-  if (auto* sys = dynamic_cast<const std::system_error*>(&e)) return error_class(sys->code());
-  if (!is_generic(e)) return type_name(e);
-  auto* nested = dynamic_cast<const std::nested_exception*>(&e);
-  if (!nested || depth >= max_depth) return std::nullopt;
-  return informative(nested->nested_ptr(), depth + 1);
+level inspect(const std::exception& e) {
+  level l;
+  if (auto* sys = dynamic_cast<const std::system_error*>(&e)) {
+    l.informative = code_class(sys->code());
+  } else if (!is_generic(e)) {
+    l.informative = type_name(e);
+  } else if (auto* nested = dynamic_cast<const std::nested_exception*>(&e)) {
+    l.next = nested->nested_ptr();
+  }
+  return l;
 }
 
-// NOLINTNEXTLINE(misc-no-recursion): one level per nested exception, bounded by max_depth
-std::optional<std::string> informative(const std::exception_ptr& e, int depth) {
-  if (!e) return std::nullopt;
+level inspect(const std::exception_ptr& e) {
   try {
     std::rethrow_exception(e);
   } catch (const std::exception& ex) {
-    return informative(ex, depth);
+    return inspect(ex);
   } catch (const std::nested_exception& n) {  // a bare wrapper (not a std::exception): look inside
-    if (depth >= max_depth) return std::nullopt;
-    return informative(n.nested_ptr(), depth + 1);
+    return level{std::nullopt, n.nested_ptr()};
   } catch (...) {
-    return std::nullopt;
+    return {};
   }
+}
+
+// The first informative class from `first` down the chain, within max_error_chain_depth levels.
+std::optional<std::string> informative(level first) {
+  level l = std::move(first);
+  for (std::size_t depth = 1; !l.informative && l.next && depth < max_error_chain_depth; ++depth) l = inspect(l.next);
+  return l.informative;
 }
 
 }  // namespace
 
 std::string error_class(const std::exception& e) {
   // Nothing informative anywhere: the outermost level's own (generic) name.
-  return informative(e, 0).value_or(type_name(e));
+  return informative(inspect(e)).value_or(type_name(e));
 }
 
 std::string error_class(const std::exception_ptr& e) {
   if (!e) return {};
-  if (auto found = informative(e, 0)) return *found;
+  if (auto found = informative(inspect(e))) return *found;
   try {
     std::rethrow_exception(e);
   } catch (const std::exception& ex) {

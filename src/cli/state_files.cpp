@@ -83,4 +83,15 @@ std::error_code write_enabled_setting(const std::filesystem::path& dir, bool ena
   return write_private_file(dir / "settings.json", nlohmann::json{{"enabled", enabled}}.dump() + "\n");
 }
 
+bool notice_shown(const std::filesystem::path& dir) {
+  if (dir.empty()) return false;
+  std::error_code ec;
+  return std::filesystem::is_regular_file(dir / "notice_shown", ec);
+}
+
+std::error_code write_notice_mark(const std::filesystem::path& dir) {
+  if (dir.empty()) return errc::spool_io;
+  return write_private_file(dir / "notice_shown", "1\n");
+}
+
 }  // namespace flowtrack::cli::detail

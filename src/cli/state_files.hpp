@@ -1,5 +1,6 @@
 // The small files CLI telemetry keeps in its state directory (all 0600, directory 0700):
-// `anonymous_id` (created once, reused by every run) and `settings.json` ({"enabled": bool}).
+// `anonymous_id` (created once, reused by every run), `settings.json` ({"enabled": bool}) and
+// `notice_shown` (the first-run notice was shown: the next runs send).
 #pragma once
 
 #include <filesystem>
@@ -18,6 +19,10 @@ std::string read_anonymous_id(const std::filesystem::path& dir);
 /// The persisted enable/disable choice; nullopt when never set (or unreadable).
 std::optional<bool> read_enabled_setting(const std::filesystem::path& dir);
 std::error_code write_enabled_setting(const std::filesystem::path& dir, bool enabled);
+
+/// The first-run notice mark: present once the notice was shown.
+bool notice_shown(const std::filesystem::path& dir);
+std::error_code write_notice_mark(const std::filesystem::path& dir);
 
 /// Writes `content` to `path` atomically (temp file + rename), mode 0600.
 std::error_code write_private_file(const std::filesystem::path& path, const std::string& content);

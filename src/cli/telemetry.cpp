@@ -2,14 +2,18 @@
 #include "flowtrack/cli/telemetry.hpp"
 
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <charconv>
+#include <fstream>
 #include <iostream>
 
 #include "cli/state_files.hpp"
+#include "flowtrack/cli/notice.hpp"
 #include "flowtrack/error.hpp"
+#include "spool/spool_format.hpp"
 #include "wire/uuid.hpp"
 
 namespace flowtrack::cli {
@@ -22,8 +26,33 @@ std::string_view to_string(telemetry_state s) noexcept {
     case telemetry_state::disabled_by_setting: return "disabled by setting";
     case telemetry_state::no_write_key: return "disabled: no write key";
     case telemetry_state::unavailable: return "unavailable";
+    case telemetry_state::awaiting_notice: return "waiting for the first-run notice (nothing sent yet)";
   }
   return "unknown";
+}
+
+std::string_view state_name(telemetry_state s) noexcept {
+  switch (s) {
+    case telemetry_state::enabled: return "enabled";
+    case telemetry_state::debug_print: return "debug_print";
+    case telemetry_state::disabled_by_env: return "disabled_by_env";
+    case telemetry_state::disabled_by_setting: return "disabled_by_setting";
+    case telemetry_state::no_write_key: return "no_write_key";
+    case telemetry_state::unavailable: return "unavailable";
+    case telemetry_state::awaiting_notice: return "awaiting_notice";
+  }
+  return "unknown";
+}
+
+const std::vector<std::string_view>& collected_fields() noexcept {
+  // Base properties (every event), then the catalog's: keep in step with sink_telemetry, the
+  // command runner and flow_tracker (a unit test compares them with what is sent).
+  static const std::vector<std::string_view> fields = {
+      "app", "app_version", "os", "arch", "ci", "invocation_id", "sequence", "anonymous_id",
+      "command", "flags (names only)", "succeeded", "exit_code", "duration_ms", "error_class", "user_cancelled",
+      "flow", "step", "step_order", "previous_step", "direction", "elapsed_ms", "outcome", "last_step",
+      "steps_entered"};
+  return fields;
 }
 
 namespace {
@@ -46,7 +75,8 @@ class noop_telemetry final : public telemetry {
   noop_telemetry(telemetry_state why, std::chrono::milliseconds close_timeout)
       : state_(why), close_timeout_(close_timeout) {}
   std::error_code track(std::string_view, nlohmann::json) override { return {}; }
-  asio::awaitable<close_report> async_close(std::chrono::steady_clock::time_point) override { co_return close_report{}; }
+  asio::awaitable<std::error_code> async_flush() override { co_return std::error_code{}; }
+  asio::awaitable<close_report> async_close(std::chrono::milliseconds) override { co_return close_report{}; }
   telemetry_state state() const noexcept override { return state_; }
   const std::string& invocation_id() const noexcept override { return empty_; }
   const std::string& anonymous_id() const noexcept override { return empty_; }
@@ -90,9 +120,10 @@ class sink_telemetry final : public telemetry {
     return errc::invalid_message;
   }
 
-  asio::awaitable<close_report> async_close(std::chrono::steady_clock::time_point deadline) override {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    co_return co_await sink_->close(std::max(left, 0ms));
+  asio::awaitable<std::error_code> async_flush() override { co_return co_await sink_->flush(); }
+
+  asio::awaitable<close_report> async_close(std::chrono::milliseconds timeout) override {
+    co_return co_await sink_->close(std::max(timeout, 0ms));
   }
 
   telemetry_state state() const noexcept override { return state_; }
@@ -127,11 +158,55 @@ std::filesystem::path state_dir_of(const telemetry_options& o) {
 
 // Opt-out by environment or setting, checked before anything is created.
 std::optional<telemetry_state> opted_out(const telemetry_options& o, const std::filesystem::path& dir) {
-  const std::string prefix = prefix_of(o);
-  if (env_flag(env_of(o), "DO_NOT_TRACK") || env_flag(env_of(o), prefix + "_TELEMETRY_DISABLED"))
-    return telemetry_state::disabled_by_env;
+  if (telemetry_opted_out_by_env(env_of(o), prefix_of(o))) return telemetry_state::disabled_by_env;
   if (detail::read_enabled_setting(dir) == false) return telemetry_state::disabled_by_setting;
   return std::nullopt;
+}
+
+bool debug_printing(const telemetry_options& o) { return env_flag(env_of(o), prefix_of(o) + "_TELEMETRY_DEBUG"); }
+
+std::string write_key_of(const telemetry_options& o) { return env_of(o)(prefix_of(o) + "_WRITE_KEY").value_or(o.write_key); }
+std::string endpoint_of(const telemetry_options& o) { return env_of(o)(prefix_of(o) + "_ENDPOINT").value_or(o.endpoint); }
+
+// The facts of the first-run notice rule (opt-outs are checked before: not opted out here).
+notice_action notice_gate(const telemetry_options& o, const std::filesystem::path& dir) {
+  if (!o.notice.enabled) return notice_action::send;
+  notice_facts f;
+  f.notice_shown = detail::notice_shown(dir);
+  f.hidden = env_flag(env_of(o), notice_hide_variable(prefix_of(o)));
+  f.in_ci = running_in_ci(env_of(o));
+  f.stderr_is_terminal = o.notice.stderr_is_terminal.value_or(::isatty(STDERR_FILENO) == 1);
+  return decide_notice(f);
+}
+
+// "https://user@api.example.com:8443/v1?x" -> "api.example.com:8443": never a path, a query or
+// credentials.
+std::string host_of(const std::string& url) {
+  std::string_view rest = url;
+  if (auto scheme = rest.find("://"); scheme != std::string_view::npos) rest.remove_prefix(scheme + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  if (auto at = rest.rfind('@'); at != std::string_view::npos) rest.remove_prefix(at + 1);
+  return std::string(rest);
+}
+
+std::string reason_for(const telemetry_options& o, telemetry_state s, bool in_ci) {
+  const std::string prefix = prefix_of(o);
+  switch (s) {
+    case telemetry_state::enabled:
+      if (!o.notice.enabled) return "on";
+      return "on: the first-run notice was shown (or " + notice_hide_variable(prefix) + " is set)";
+    case telemetry_state::debug_print: return prefix + "_TELEMETRY_DEBUG is set: events are printed on stderr, none sent";
+    case telemetry_state::disabled_by_env:
+      return env_flag(env_of(o), "DO_NOT_TRACK") ? "DO_NOT_TRACK is set" : prefix + "_TELEMETRY_DISABLED is set";
+    case telemetry_state::disabled_by_setting: return "`" + o.app.name + " telemetry disable` was run";
+    case telemetry_state::no_write_key: return "no write key (" + prefix + "_WRITE_KEY)";
+    case telemetry_state::unavailable: return "the client could not be created";
+    case telemetry_state::awaiting_notice:
+      return in_ci ? "CI without a terminal: the notice cannot be read there; set " + notice_hide_variable(prefix) +
+                         "=1 to acknowledge it"
+                   : "the next command shows the first-run notice and sends nothing; the ones after it send";
+  }
+  return {};
 }
 
 std::chrono::milliseconds close_timeout_of(const telemetry_options& o) {
@@ -160,6 +235,21 @@ std::unique_ptr<telemetry> make_telemetry(asio::any_io_executor ex, telemetry_op
     const std::string prefix = prefix_of(o);
     const auto dir = state_dir_of(o);
     if (auto why = opted_out(o, dir)) return fallback(*why);
+    const bool debug_print = debug_printing(o);
+    std::string write_key = write_key_of(o);
+    if (!debug_print && !o.sink && write_key.empty()) return fallback(telemetry_state::no_write_key);
+    if (!debug_print) {
+      // Consent before sending: the run that shows the notice sends nothing and opens no client
+      // (so no spool is replayed or created); nothing but the mark is written.
+      const notice_action gate = notice_gate(o, dir);
+      if (gate == notice_action::show_and_hold) {
+        std::ostream& out = o.notice.out ? *o.notice.out : std::cerr;
+        out << (o.notice.text.empty() ? default_notice_text(o.app.name, prefix, o.docs) : o.notice.text);
+        out.flush();
+        (void)detail::write_notice_mark(dir);  // unwritable: the notice shows again next time
+      }
+      if (!sends(gate)) return fallback(telemetry_state::awaiting_notice);
+    }
 
     nlohmann::json base = {{"app", o.app.name}, {"app_version", o.app.version}, {"ci", running_in_ci(env_of(o))}};
     base.update(platform_properties());
@@ -167,7 +257,7 @@ std::unique_ptr<telemetry> make_telemetry(asio::any_io_executor ex, telemetry_op
     std::string anonymous_id = detail::load_or_create_anonymous_id(dir, persisted);
     const auto timeout = close_timeout_of(o);
 
-    if (env_flag(env_of(o), prefix + "_TELEMETRY_DEBUG")) {
+    if (debug_print) {
       std::shared_ptr<event_sink> printer = make_print_sink(diag);
       return std::make_unique<sink_telemetry>(printer, telemetry_state::debug_print, std::move(base), anonymous_id,
                                               timeout);
@@ -175,9 +265,8 @@ std::unique_ptr<telemetry> make_telemetry(asio::any_io_executor ex, telemetry_op
     std::shared_ptr<event_sink> sink = o.sink;
     if (!sink) {
       config cfg = o.client;
-      cfg.write_key = env_of(o)(prefix + "_WRITE_KEY").value_or(o.write_key);
-      cfg.endpoint = env_of(o)(prefix + "_ENDPOINT").value_or(o.endpoint);
-      if (cfg.write_key.empty()) return fallback(telemetry_state::no_write_key);
+      cfg.write_key = std::move(write_key);
+      cfg.endpoint = endpoint_of(o);
       if (!dir.empty()) cfg.spool_dir = dir / "spool";
       if (debug) {
         cfg.logger = [&diag, name = o.app.name](log_level, std::string_view line) {
@@ -193,26 +282,53 @@ std::unique_ptr<telemetry> make_telemetry(asio::any_io_executor ex, telemetry_op
   }
 }
 
-telemetry_status read_status(const telemetry_options& o) {
+telemetry_status read_status(const telemetry_options& o) try {
   telemetry_status s;
   s.state_dir = state_dir_of(o);
   if (auto why = opted_out(o, s.state_dir)) {
     s.state = *why;
-  } else if (env_flag(env_of(o), prefix_of(o) + "_TELEMETRY_DEBUG")) {
+  } else if (debug_printing(o)) {
     s.state = telemetry_state::debug_print;
-  } else if (env_of(o)(prefix_of(o) + "_WRITE_KEY").value_or(o.write_key).empty() && !o.sink) {
+  } else if (write_key_of(o).empty() && !o.sink) {
     s.state = telemetry_state::no_write_key;
+  } else if (!sends(notice_gate(o, s.state_dir))) {
+    s.state = telemetry_state::awaiting_notice;
   }
+  s.reason = reason_for(o, s.state, running_in_ci(env_of(o)));
   s.anonymous_id = detail::read_anonymous_id(s.state_dir);
+  s.notice_shown = detail::notice_shown(s.state_dir);
+  s.endpoint_host = host_of(endpoint_of(o));
+  for (auto f : collected_fields()) s.collected.emplace_back(f);
+  s.docs = o.docs;
   std::error_code ec;
   for (auto it = std::filesystem::directory_iterator(s.state_dir / "spool", ec);
        !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
     if (it->path().extension() != ".spool") continue;
     ++s.spool_files;
     std::error_code size_ec;
-    s.spool_bytes += it->file_size(size_ec);
+    const auto size = it->file_size(size_ec);
+    if (size_ec) continue;
+    s.spool_bytes += size;
+    std::ifstream in(it->path(), std::ios::binary);
+    const std::string bytes(std::istreambuf_iterator<char>(in), {});
+    s.pending_events += flowtrack::detail::parse_spool(bytes).messages.size();
   }
   return s;
+} catch (...) {  // allocation failure: an empty status rather than an exception
+  return {};
+}
+
+nlohmann::json to_json(const telemetry_status& s) {
+  return {{"state", std::string(state_name(s.state))},
+          {"state_text", std::string(to_string(s.state))},
+          {"reason", s.reason},
+          {"state_dir", s.state_dir.string()},
+          {"anonymous_id", s.anonymous_id},
+          {"notice_shown", s.notice_shown},
+          {"endpoint_host", s.endpoint_host},
+          {"collected", s.collected},
+          {"spool", {{"files", s.spool_files}, {"bytes", s.spool_bytes}, {"pending_events", s.pending_events}}},
+          {"docs", s.docs}};
 }
 
 std::error_code set_telemetry_enabled(const telemetry_options& o, bool enabled) {

@@ -43,6 +43,7 @@ class CliTelemetryE2E : public ::testing::Test {
   cli::telemetry_options options(std::map<std::string, std::string> env) {
     env["DEMO_ENDPOINT"] = ep_.url();
     env["DEMO_WRITE_KEY"] = "e2e-key";
+    env.emplace("DEMO_NO_TELEMETRY_NOTICE", "1");  // the first-run notice: DemoConsentE2E
     cli::telemetry_options o;
     o.app = {"demo", "2.0.0"};
     o.state_dir = dir_;

@@ -1,7 +1,12 @@
 // flowtrack-demo end to end, as separate processes against mock-segment.
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
+#include <filesystem>
 #include <random>
 #include <set>
 
@@ -18,6 +23,9 @@ using namespace std::chrono_literals;
 
 class DemoE2E : public ::testing::Test {
  protected:
+  // Every test but the consent ones runs with the first-run notice acknowledged
+  // (FLOWTRACK_NO_TELEMETRY_NOTICE=1), so its first command already sends.
+  bool notice_acknowledged_ = true;
 
   child_options env_for(const std::string& url, const std::map<std::string, std::string>& extra = {}) const {
     child_options o;
@@ -25,7 +33,14 @@ class DemoE2E : public ::testing::Test {
              {"FLOWTRACK_WRITE_KEY", "demo-e2e"},
              {"FLOWTRACK_STATE_DIR", state_.string()},
              {"FLOWTRACK_CLOSE_TIMEOUT_MS", "1000"}};
-    o.unset_env = {"DO_NOT_TRACK", "FLOWTRACK_TELEMETRY_DISABLED", "FLOWTRACK_TELEMETRY_DEBUG", "DEBUG", "CI"};
+    if (notice_acknowledged_) o.env["FLOWTRACK_NO_TELEMETRY_NOTICE"] = "1";
+    // The variables that change what telemetry does, and every CI marker (the rule for CI has
+    // tests of its own): the tests see the same whether ctest runs on a laptop or in CI.
+    o.unset_env = {"DO_NOT_TRACK", "FLOWTRACK_TELEMETRY_DISABLED", "FLOWTRACK_TELEMETRY_DEBUG", "DEBUG",
+                   "FLOWTRACK_NO_UPDATE_NOTIFIER", "FLOWTRACK_UPDATE_URL", "CI", "GITHUB_ACTIONS", "GITLAB_CI",
+                   "BUILDKITE", "CIRCLECI", "JENKINS_URL", "TF_BUILD", "TEAMCITY_VERSION", "TRAVIS",
+                   "BITBUCKET_BUILD_NUMBER", "CODEBUILD_BUILD_ID"};
+    if (!notice_acknowledged_) o.unset_env.emplace_back("FLOWTRACK_NO_TELEMETRY_NOTICE");
     for (const auto& [k, v] : extra) o.env[k] = v;
     return o;
   }
@@ -48,6 +63,9 @@ class DemoE2E : public ::testing::Test {
     return http_get(url, "/admin/events" + query).json()["events"];
   }
   static int ingest_requests(const std::string& url) { return http_get(url, "/admin/stats").json()["requests"]; }
+  // mock-segment's request log: every request to an ingest path, whatever its method or answer.
+  static json request_log(const std::string& url) { return http_get(url, "/admin/requests").json()["requests"]; }
+  static std::string host_of(const std::string& url) { return url.substr(url.find("://") + 3); }
 
   // Exactly one Invoked and one Completed for each invocation; returns the Completed events.
   static std::vector<json> completed_per_invocation(const std::string& url) {
@@ -71,7 +89,8 @@ class DemoE2E : public ::testing::Test {
     return completed;
   }
 
-  temp_dir tmp_{"flowtrack-demo-e2e"};
+  // Not named after the write key ("demo-e2e"): the status test checks the key is never printed.
+  temp_dir tmp_{"flowtrack-demo-state"};
   const std::filesystem::path& state_ = tmp_.path();
 };
 
@@ -96,12 +115,10 @@ TEST_F(DemoE2E, EachCommandSendsOneInvokedAndOneCompleted) {
   // below looks for the name in them.
   auto first = demo(mock.url(), {"login", "--user", "grace-hopper"});
   EXPECT_EQ(first.exit_code, 0);
-  EXPECT_NE(first.err.find("collects anonymous usage data"), std::string::npos);  // first-run notice, on stderr
-  EXPECT_EQ(first.out.find("anonymous usage"), std::string::npos);
+  EXPECT_EQ(first.err.find("anonymous usage"), std::string::npos);  // acknowledged by the variable
   EXPECT_EQ(demo(mock.url(), {"deploy", "web", "--step-ms", "5"}).exit_code, 0);
   auto failed = demo(mock.url(), {"deploy", "web", "--step-ms", "5", "--fail-at", "upload"});
   EXPECT_EQ(failed.exit_code, 1);
-  EXPECT_EQ(failed.err.find("anonymous usage"), std::string::npos);  // the notice shows once
   EXPECT_EQ(demo(mock.url(), {"wizard"}, {}, "proj\nback\nproj\neu\nyes\n").exit_code, 0);
 
   auto completed = completed_per_invocation(mock.url());
@@ -206,6 +223,202 @@ TEST_F(DemoE2E, DebugShowsTheClientsDiagnosticsOnStderrOnly) {
   EXPECT_EQ(quiet.err, "");  // without DEBUG, telemetry never writes to the terminal
   EXPECT_NE(verbose.err.find("telemetry: batch of 2 delivered (HTTP 200"), std::string::npos) << verbose.err;
   EXPECT_EQ(verbose.err.find("demo-e2e"), std::string::npos);  // never the write key
+}
+
+TEST_F(DemoE2E, FailAtUploadPrintsTheReasonOnStderrAndExits1) {
+  mock_process mock;
+  ASSERT_EQ(demo(mock.url(), {"login", "--user", "ada"}).exit_code, 0);
+  auto failed = demo(mock.url(), {"deploy", "web", "--step-ms", "1", "--fail-at", "upload"});
+  EXPECT_EQ(failed.exit_code, 1);
+  const std::string line = "flowtrack-demo: deploy failed at upload: ";
+  const auto at = failed.err.find(line);
+  ASSERT_NE(at, std::string::npos) << failed.err;
+  EXPECT_EQ(failed.err.find(line, at + 1), std::string::npos);  // one line
+  EXPECT_NE(failed.err.find('\n', at), std::string::npos);
+  EXPECT_EQ(failed.out.find("deploy failed"), std::string::npos);  // never on stdout
+  EXPECT_NE(failed.out.find("upload: web..."), std::string::npos);  // the steps ran up to it
+  // The event has the class only, never the message.
+  for (const auto& c : completed_per_invocation(mock.url())) {
+    if (c["properties"]["command"] != "deploy") continue;
+    EXPECT_EQ(c["properties"]["error_class"], "demo::deploy_error");
+    EXPECT_EQ(c.dump().find("deploy failed at"), std::string::npos);
+  }
+  // A successful deploy prints no such line.
+  auto ok = demo(mock.url(), {"deploy", "web", "--step-ms", "1"});
+  EXPECT_EQ(ok.exit_code, 0);
+  EXPECT_EQ(ok.err.find("failed"), std::string::npos);
+}
+
+// Ctrl-C while the wizard waits for an answer on a terminal-like input (a FIFO the test keeps
+// open, so the read really blocks): the read is cancelled, the flow and the command both say
+// cancelled, and the exit code is 130.
+TEST_F(DemoE2E, CtrlCDuringTheWizardsReadIsAUserCancellation) {
+  mock_process mock;
+  std::filesystem::create_directories(tmp_.path());
+  const auto fifo = tmp_.path() / "wizard-input";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const int keep_open = ::open(fifo.c_str(), O_RDWR | O_CLOEXEC);  // a writer that never writes nor closes
+  ASSERT_GE(keep_open, 0);
+  // exec: the shell becomes the demo, so the signal reaches the demo itself.
+  child_process p({"/bin/sh", "-c", R"(exec "$0" wizard <"$1")", sibling_binary("flowtrack-demo"), fifo.string()},
+                  env_for(mock.url()));
+  ASSERT_TRUE(p.wait_for_output("name> ", 10s)) << p.output();
+  p.signal(SIGINT);
+  EXPECT_EQ(p.exit_code(), 130) << p.errors();
+  ::close(keep_open);
+
+  auto completed = completed_per_invocation(mock.url());
+  ASSERT_EQ(completed.size(), 1u);
+  const auto& props = completed[0]["properties"];
+  EXPECT_EQ(props["command"], "wizard");
+  EXPECT_EQ(props["user_cancelled"], true);
+  EXPECT_EQ(props["exit_code"], 130);
+  EXPECT_EQ(props["error_class"], "cancelled");
+  auto flows = events(mock.url(), "?event=Flow%20Completed");
+  ASSERT_EQ(flows.size(), 1u);
+  EXPECT_EQ(flows[0]["properties"]["outcome"], "cancelled");  // the flow agrees
+}
+
+// "quit" (and the end of the input) cancel the wizard too: the flow and the command agree.
+TEST_F(DemoE2E, QuittingTheWizardIsAUserCancellation) {
+  mock_process mock;
+  auto quit = demo(mock.url(), {"wizard"}, {}, "proj\nquit\n");
+  EXPECT_EQ(quit.exit_code, 130);
+  auto completed = completed_per_invocation(mock.url());
+  ASSERT_EQ(completed.size(), 1u);
+  EXPECT_EQ(completed[0]["properties"]["user_cancelled"], true);
+  auto flows = events(mock.url(), "?event=Flow%20Completed");
+  ASSERT_EQ(flows.size(), 1u);
+  EXPECT_EQ(flows[0]["properties"]["outcome"], "cancelled");
+}
+
+// DO_NOT_TRACK and FLOWTRACK_TELEMETRY_DISABLED: no request of any kind, the update check's
+// included. The update check is pointed at an ingest path so that mock-segment's request log
+// records it (its default /cli/latest-version is an unlogged admin path); the control run
+// shows that it is recorded there when allowed.
+TEST_F(DemoE2E, OptOutsMakeZeroRequestsOfAnyKind) {
+  mock_process mock;
+  const std::map<std::string, std::string> logged_update_check = {{"FLOWTRACK_UPDATE_URL", mock.url() + "/v1/batch"}};
+  for (const char* opt_out : {"DO_NOT_TRACK", "FLOWTRACK_TELEMETRY_DISABLED"}) {
+    auto env = logged_update_check;
+    env[opt_out] = "1";
+    EXPECT_EQ(demo(mock.url(), {"login", "--user", "ada"}, env).exit_code, 0) << opt_out;
+    EXPECT_EQ(demo(mock.url(), {"whoami"}, env).exit_code, 0) << opt_out;
+    EXPECT_EQ(demo(mock.url(), {"deploy", "web", "--step-ms", "1"}, env).exit_code, 0) << opt_out;
+    EXPECT_EQ(demo(mock.url(), {"wizard"}, env, "p\neu\nyes\n").exit_code, 0) << opt_out;
+    EXPECT_EQ(demo(mock.url(), {"telemetry", "status"}, env).exit_code, 0) << opt_out;
+    EXPECT_TRUE(request_log(mock.url()).empty()) << opt_out << ": " << request_log(mock.url()).dump();
+    EXPECT_EQ(ingest_requests(mock.url()), 0) << opt_out;
+  }
+  EXPECT_FALSE(std::filesystem::exists(state_ / "telemetry" / "spool"));
+
+  // Control: allowed, the same command posts its events and asks for the version.
+  EXPECT_EQ(demo(mock.url(), {"whoami"}, logged_update_check).exit_code, 0);
+  std::multiset<std::string> methods;
+  for (const auto& r : request_log(mock.url())) methods.insert(r["method"].get<std::string>());
+  EXPECT_EQ(methods.count("POST"), 1u);
+  EXPECT_EQ(methods.count("GET"), 1u);  // the update check
+
+  // The update check's own opt-out: events still go, the version is not asked.
+  auto env = logged_update_check;
+  env["FLOWTRACK_NO_UPDATE_NOTIFIER"] = "1";
+  EXPECT_EQ(demo(mock.url(), {"whoami"}, env).exit_code, 0);
+  methods.clear();
+  for (const auto& r : request_log(mock.url())) methods.insert(r["method"].get<std::string>());
+  EXPECT_EQ(methods.count("POST"), 2u);
+  EXPECT_EQ(methods.count("GET"), 1u);  // still only the control run's
+}
+
+TEST_F(DemoE2E, TelemetryStatusSaysWhatIsCollectedWhereItGoesAndWhy) {
+  mock_process mock;
+  auto enabled = demo(mock.url(), {"telemetry", "status"});
+  EXPECT_EQ(enabled.exit_code, 0);
+  for (const std::string& part : std::vector<std::string>{"telemetry:      enabled", "why:            on:", "collected:      app, app_version",
+                                 "error_class", "flags (names only)", "never:          flag values",
+                                 "sent to:        " + host_of(mock.url()), "pending:        0 event(s)",
+                                 "docs:           docs/CLI-TELEMETRY.md"})
+    EXPECT_NE(enabled.out.find(part), std::string::npos) << part << "\n" << enabled.out;
+  EXPECT_EQ(enabled.out.find("demo-e2e"), std::string::npos);  // never the write key
+  EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(FLOWTRACK_SOURCE_DIR) / "docs" / "CLI-TELEMETRY.md"));
+
+  auto opted_out = demo(mock.url(), {"telemetry", "status"}, {{"DO_NOT_TRACK", "1"}});
+  EXPECT_NE(opted_out.out.find("disabled by environment"), std::string::npos) << opted_out.out;
+  EXPECT_NE(opted_out.out.find("why:            DO_NOT_TRACK is set"), std::string::npos) << opted_out.out;
+  EXPECT_EQ(ingest_requests(mock.url()), 0);  // status sends nothing
+}
+
+TEST_F(DemoE2E, TelemetryStatusJsonForScriptsCountsPendingEvents) {
+  mock_process mock({"--mode", "blackhole"});
+  ASSERT_EQ(demo(mock.url(), {"login", "--user", "ada"}).exit_code, 0);  // its 2 events are spooled
+  auto status = demo(mock.url(), {"telemetry", "status", "--json"});
+  ASSERT_EQ(status.exit_code, 0);
+  const json s = json::parse(status.out, nullptr, false);
+  ASSERT_TRUE(s.is_object()) << status.out;
+  EXPECT_EQ(s["state"], "enabled");
+  EXPECT_EQ(s["endpoint_host"], host_of(mock.url()));
+  EXPECT_EQ(s["docs"], "docs/CLI-TELEMETRY.md");
+  EXPECT_EQ(s["notice_shown"], false);  // acknowledged by the variable, never shown
+  EXPECT_NE(std::find(s["collected"].begin(), s["collected"].end(), "error_class"), s["collected"].end());
+  EXPECT_EQ(s["spool"]["pending_events"], 2) << status.out;
+  EXPECT_GE(s["spool"]["files"].get<int>(), 1);
+  EXPECT_FALSE(s["reason"].get<std::string>().empty());
+}
+
+class DemoConsentE2E : public DemoE2E {
+ protected:
+  DemoConsentE2E() { notice_acknowledged_ = false; }
+};
+
+TEST_F(DemoConsentE2E, TheFirstCommandShowsTheNoticeAndSendsNothingTheSecondSends) {
+  mock_process mock;
+  auto first = demo(mock.url(), {"login", "--user", "ada"});
+  EXPECT_EQ(first.exit_code, 0);
+  EXPECT_NE(first.err.find("flowtrack-demo collects anonymous usage data"), std::string::npos) << first.err;
+  EXPECT_NE(first.err.find("FLOWTRACK_NO_TELEMETRY_NOTICE=1"), std::string::npos);
+  EXPECT_EQ(first.out.find("anonymous usage"), std::string::npos);  // stderr only
+  EXPECT_NE(first.out.find("logged in as ada"), std::string::npos);  // the command itself ran
+  EXPECT_EQ(ingest_requests(mock.url()), 0);                          // nothing received
+  EXPECT_TRUE(request_log(mock.url()).empty());
+  EXPECT_TRUE(events(mock.url()).empty());
+  EXPECT_FALSE(std::filesystem::exists(state_ / "telemetry" / "spool"));  // nothing left to send later
+  EXPECT_TRUE(std::filesystem::exists(state_ / "telemetry" / "notice_shown"));
+
+  auto second = demo(mock.url(), {"whoami"});
+  EXPECT_EQ(second.exit_code, 0);
+  EXPECT_EQ(second.err.find("anonymous usage"), std::string::npos);  // once
+  auto completed = completed_per_invocation(mock.url());
+  ASSERT_EQ(completed.size(), 1u);
+  EXPECT_EQ(completed[0]["properties"]["command"], "whoami");
+}
+
+TEST_F(DemoConsentE2E, TheHideVariableSuppressesTheNoticeAndTheFirstCommandSends) {
+  mock_process mock;
+  auto first = demo(mock.url(), {"login", "--user", "ada"}, {{"FLOWTRACK_NO_TELEMETRY_NOTICE", "1"}});
+  EXPECT_EQ(first.exit_code, 0);
+  EXPECT_EQ(first.err.find("anonymous usage"), std::string::npos) << first.err;
+  auto completed = completed_per_invocation(mock.url());
+  ASSERT_EQ(completed.size(), 1u);
+  EXPECT_EQ(completed[0]["properties"]["command"], "login");
+}
+
+TEST_F(DemoConsentE2E, StatusBeforeTheNoticeSaysSoAndShowsNothing) {
+  mock_process mock;
+  auto status = demo(mock.url(), {"telemetry", "status"});
+  EXPECT_NE(status.out.find("waiting for the first-run notice"), std::string::npos) << status.out;
+  EXPECT_EQ(status.err.find("anonymous usage"), std::string::npos);  // status never shows it
+  EXPECT_FALSE(std::filesystem::exists(state_ / "telemetry" / "notice_shown"));
+}
+
+TEST_F(DemoConsentE2E, InCiWithoutATerminalNothingIsShownOrSent) {
+  mock_process mock;
+  for (int run = 0; run < 2; ++run) {
+    auto r = demo(mock.url(), {"login", "--user", "ada"}, {{"CI", "true"}});
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_EQ(r.err.find("anonymous usage"), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(ingest_requests(mock.url()), 0);
+  auto status = demo(mock.url(), {"telemetry", "status"}, {{"CI", "true"}});
+  EXPECT_NE(status.out.find("FLOWTRACK_NO_TELEMETRY_NOTICE=1"), std::string::npos) << status.out;
 }
 
 }  // namespace

@@ -33,6 +33,7 @@ curl -fsS -d '{"mode":"ok"}' "$url/admin/mode" >/dev/null
 # ---- the demo's scripted session (as scripts/demo.sh runs it) -----------------------------------
 export FLOWTRACK_ENDPOINT=$url FLOWTRACK_WRITE_KEY=browser-key FLOWTRACK_STATE_DIR=$work/state
 export FLOWTRACK_UPDATE_URL=off FLOWTRACK_CLOSE_TIMEOUT_MS=3000
+export FLOWTRACK_NO_TELEMETRY_NOTICE=1  # the session's first command sends too (no first-run notice)
 unset DO_NOT_TRACK FLOWTRACK_TELEMETRY_DISABLED FLOWTRACK_TELEMETRY_DEBUG DEBUG
 demo_run() {  # expected exit code, then the arguments
   local expected=$1 status=0

@@ -9,6 +9,15 @@
 // telemetry closes. The wait for that post and the close share ONE deadline
 // (telemetry::close_timeout(), 3 s by default): when it passes, everything still in flight is
 // cancelled (the client spools what is left) and the runner returns. Nothing outlives it.
+// execute_command() then hands the command's error back (command_result), so the CLI can tell
+// the user what failed; the telemetry only ever gets its class.
+//
+// Cancellation is recognised wherever it comes from, and always reported the same way
+// (user_cancelled: true, error_class "cancelled", exit code 130): the cancellation source
+// (runner_options::cancellation, e.g. SIGINT) completing while the command runs; the command
+// throwing std::system_error with asio::error::operation_aborted or errc::operation_canceled;
+// the command returning exit_cancelled because of a request the source reports (it saw the
+// signal first, e.g. a blocking read failed with EINTR; runner_options::cancel_grace).
 #pragma once
 
 #include <chrono>
@@ -56,6 +65,24 @@ struct pre_run_result {
   int exit_code = 0;  ///< the process's exit code when the command does not run
 };
 
+/// How a command ended, for the CLI to report (execute_command).
+struct command_result {
+  int exit_code = 0;
+  bool user_cancelled = false;
+  /// As sent in "Command Completed": empty on success, "cancelled", "exit_code" (a non-zero
+  /// code returned), else error_class() of what the command threw.
+  std::string error_class;
+  /// What the command threw; null when it returned (or was cancelled from outside).
+  std::exception_ptr error;
+  /// The thrown error's code when it is a std::system_error (filesystem_error...), else empty.
+  std::error_code code;
+  /// The thrown error's what() (code.message() is part of it for a system_error). For the
+  /// user's terminal only: it is never sent. Empty for a non-std exception and on success.
+  std::string message;
+
+  bool succeeded() const noexcept { return exit_code == 0 && !user_cancelled && !error; }
+};
+
 struct runner_options {
   using clock_fn = std::function<std::chrono::steady_clock::time_point()>;
   /// Completes when the user asks to cancel (e.g. SIGINT: cancel_on_signal()); the command is
@@ -67,24 +94,43 @@ struct runner_options {
   /// Runs also when telemetry is off (the no-op facade reports the same close_timeout()).
   std::function<asio::awaitable<void>(int exit_code)> after;
   clock_fn clock;  ///< injectable; default steady_clock::now
+  /// How long after the close deadline the runner stops waiting for a sink that ignores it
+  /// (and cancels that close, so the client spools what is left). The client keeps its
+  /// deadline itself; this only bounds a misbehaving sink.
+  std::chrono::milliseconds close_backstop{20};
+  /// When the command returns exit_cancelled before the runner saw a cancellation request, how
+  /// long the runner asks the source again (a signal that was delivered while the command was
+  /// blocked is reported at once; only a 130 without any signal waits this long).
+  std::chrono::milliseconds cancel_grace{50};
   /// Receives the telemetry's close report (e.g. to show the last delivery in a status command).
   std::function<void(const close_report&)> closed;
 };
 
-/// Runs `command` with telemetry around it and returns its exit code: the command's own; 1
-/// when it threw; exit_cancelled when cancelled (via options.cancellation, or the command
-/// throwing std::system_error with operation_aborted / errc::operation_canceled). Exceptions
-/// from the command are turned into telemetry and the exit code, never rethrown. Completes no
-/// later than telemetry::close_timeout() (+ a few ms) after the command finishes.
-/// Run it on the executor the telemetry was made with. `t` must outlive the returned
-/// awaitable; the other arguments are moved into it. Cancelling the runner itself cancels the
-/// command (reported as user_cancelled) and then the close.
-asio::awaitable<int> run_command(telemetry& t, command_invocation invocation,
-                                 std::function<asio::awaitable<int>()> command, runner_options options = {});
+/// Runs `command` with telemetry around it and hands back how it ended: the exit code (the
+/// command's own; 1 when it threw; exit_cancelled when cancelled, see above), the class sent,
+/// and the error itself (exception, code, message) for the CLI to print.
+/// Completion: after "Command Completed" was handed over, the after-hook ran and the telemetry
+/// closed: no later than telemetry::close_timeout() + options.close_backstop after the command
+/// finished.
+/// Errors: the command's are in the result, never rethrown; the runner throws nothing else.
+/// Cancellation: cancelling the runner itself cancels the command (reported as
+/// user_cancelled), then the post and close still run within their deadline.
+/// Executor: run it on the executor the telemetry was made with. Lifetimes: `t` must outlive
+/// the returned awaitable; the other arguments are moved into it.
+asio::awaitable<command_result> execute_command(telemetry& t, command_invocation invocation,
+                                                std::function<asio::awaitable<int>()> command,
+                                                runner_options options = {});
 
 /// The same, after a pre-run: when `pre_run.outcome` is not `proceed`, sends no event, runs
 /// neither the command nor the after-hook, closes the telemetry within its deadline and
-/// returns `pre_run.exit_code`.
+/// returns `pre_run.exit_code` (no error).
+asio::awaitable<command_result> execute_command(telemetry& t, command_invocation invocation, pre_run_result pre_run,
+                                                std::function<asio::awaitable<int>()> command,
+                                                runner_options options = {});
+
+/// execute_command(), keeping only the exit code (for CLIs that print no error themselves).
+asio::awaitable<int> run_command(telemetry& t, command_invocation invocation,
+                                 std::function<asio::awaitable<int>()> command, runner_options options = {});
 asio::awaitable<int> run_command(telemetry& t, command_invocation invocation, pre_run_result pre_run,
                                  std::function<asio::awaitable<int>()> command, runner_options options = {});
 

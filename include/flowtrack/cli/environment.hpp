@@ -36,4 +36,9 @@ std::filesystem::path telemetry_state_dir(std::string_view app_name, const env_l
 /// TEAMCITY_VERSION, TRAVIS, BITBUCKET_BUILD_NUMBER, CODEBUILD_BUILD_ID).
 bool running_in_ci(const env_lookup& env);
 
+/// The user opted out of telemetry through the environment: DO_NOT_TRACK or
+/// `<prefix>_TELEMETRY_DISABLED` (env_flag). Everything a CLI's telemetry layer requests (the
+/// events, an update check on the telemetry host) stops when this is true.
+bool telemetry_opted_out_by_env(const env_lookup& env, std::string_view prefix);
+
 }  // namespace flowtrack::cli

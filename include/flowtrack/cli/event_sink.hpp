@@ -21,6 +21,10 @@ class event_sink {
   virtual ~event_sink() = default;
   /// Hands over one event. Never blocks. Thread-safe. Errors as flowtrack::client::track.
   virtual std::error_code send(const track_message& m) = 0;
+  /// Delivers what was sent before the call; completes when it is delivered or failed, with
+  /// the first error (flowtrack::client::async_flush). Cancellable; then the events stay held.
+  /// The default (a sink that holds nothing, e.g. a printer) completes at once with success.
+  virtual asio::awaitable<std::error_code> flush() { co_return std::error_code{}; }
   /// Delivers what it holds within `timeout` (spooling the rest, for the client), then completes
   /// with what happened. Called once, on the sink's executor; must honour cancellation (the
   /// runner cancels it shortly after the deadline if it has not completed).

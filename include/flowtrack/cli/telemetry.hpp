@@ -12,9 +12,11 @@
 #include <filesystem>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
@@ -40,8 +42,21 @@ enum class telemetry_state {
   disabled_by_setting,  ///< `<app> telemetry disable` (persisted in the state directory)
   no_write_key,
   unavailable,          ///< the client could not be created (bad endpoint...)
+  awaiting_notice,      ///< the first-run notice was not shown yet (or is shown by this run): nothing sent
 };
 std::string_view to_string(telemetry_state s) noexcept;
+
+/// The first-run notice (see notice.hpp for the rule it follows).
+struct first_run_notice {
+  /// False: no gate (the app has its own notice, or needs none); telemetry sends from the first run.
+  bool enabled = true;
+  /// Empty: default_notice_text(app name, prefix, docs).
+  std::string text;
+  /// Where it is written; null: stderr. Never stdout: a command's output stays its own.
+  std::ostream* out = nullptr;
+  /// Whether stderr is a terminal; nullopt: isatty(STDERR_FILENO).
+  std::optional<bool> stderr_is_terminal;
+};
 
 struct telemetry_options {
   app_info app;
@@ -62,6 +77,9 @@ struct telemetry_options {
   std::ostream* diagnostics = nullptr;
   /// Replaces the client as the destination of events (tests); null: the flowtrack client.
   std::shared_ptr<event_sink> sink;
+  first_run_notice notice;
+  /// Where the user reads about the telemetry (a URL or a path), for the notice and the status.
+  std::string docs;
 };
 
 /// The telemetry facade. track() and the accessors may be called from any thread; async_close()
@@ -81,10 +99,22 @@ class telemetry {
   /// implementation returns success. Thread-safe: call from any thread.
   virtual std::error_code track(std::string_view event, nlohmann::json properties = nlohmann::json::object()) = 0;
 
-  /// Delivers what was tracked, completing by `deadline` at the latest (what is left is
-  /// spooled for the next run). Call once, after the last track(); cancellable (cancellation
-  /// slot), then the client spools what is left. The no-op implementation completes at once.
-  virtual asio::awaitable<close_report> async_close(std::chrono::steady_clock::time_point deadline) = 0;
+  /// Delivers everything tracked before the call.
+  /// Completion: when those events are delivered or failed (the client's retry budget bounds it).
+  /// Errors: none when all were delivered, else the sink's (e.g. errc::retries_exhausted,
+  /// errc::closed after async_close). The no-op implementation completes at once with success.
+  /// Cancellation: cancellation slot; the events stay queued (a later close delivers or spools them).
+  /// Executor: run it on the executor the facade was made with. Thread-safety: track() may run
+  /// concurrently; not concurrently with async_close().
+  virtual asio::awaitable<std::error_code> async_flush() = 0;
+
+  /// Delivers what was tracked, completing within `timeout` (+ a few ms); what is left is
+  /// spooled for the next run. The same duration convention as flowtrack::client::async_close.
+  /// Completion: with the report {delivered, spooled, dropped, failed, pending}.
+  /// Errors: in the report, never thrown. Cancellation: cancellation slot; the client then
+  /// spools what is left. The no-op implementation completes at once with an empty report.
+  /// Executor: the facade's. Call once, after the last track().
+  virtual asio::awaitable<close_report> async_close(std::chrono::milliseconds timeout) = 0;
 
   virtual telemetry_state state() const noexcept = 0;
   bool enabled() const noexcept {
@@ -104,8 +134,11 @@ class telemetry {
 /// The real facade when telemetry is on and works, else the no-op one (with one line on the
 /// diagnostics stream under DEBUG=1 saying why). Never null, never throws for configuration.
 /// Order of checks: DO_NOT_TRACK / <APP>_TELEMETRY_DISABLED, the persisted setting (nothing is
-/// written to disk when either opts out), <APP>_TELEMETRY_DEBUG (print sink), options.sink, the
-/// write key (none: no_write_key), the client (cannot be created: unavailable).
+/// written to disk when either opts out), <APP>_TELEMETRY_DEBUG (print sink: it sends nothing,
+/// so no notice is needed), the write key unless options.sink is set (none: no_write_key),
+/// the first-run notice (notice.hpp: shown now or not yet possible: awaiting_notice, and the
+/// no-op facade, so this run sends nothing and opens no spool), the client (cannot be created:
+/// unavailable).
 /// Synchronous; the returned facade must be closed (async_close) on `ex` before it is destroyed.
 std::unique_ptr<telemetry> make_telemetry(asio::any_io_executor ex, telemetry_options options);
 
@@ -113,17 +146,36 @@ std::unique_ptr<telemetry> make_telemetry(asio::any_io_executor ex, telemetry_op
 std::unique_ptr<telemetry> make_noop_telemetry(telemetry_state why,
                                                std::chrono::milliseconds close_timeout = std::chrono::seconds(3));
 
+/// The properties CLI telemetry sends: every event's base properties, then those of the
+/// catalog's events (events.hpp). Names only; `telemetry status` lists them.
+const std::vector<std::string_view>& collected_fields() noexcept;
+
 /// What `<app> telemetry status` shows: the state make_telemetry would choose (without creating
-/// the client, so never `unavailable`), why, the state directory and the anonymous id. Reads
-/// files only; creates nothing. Never throws.
+/// the client, so never `unavailable`), why, what is collected, where it goes, what waits in
+/// the spool, and where to read more. Reads files only; creates and prints nothing (it never
+/// shows the notice). Never throws.
 struct telemetry_status {
   telemetry_state state = telemetry_state::enabled;
+  std::string reason;                  ///< one sentence: the variable, setting or mark behind `state`
   std::filesystem::path state_dir;
   std::string anonymous_id;            ///< empty when none was created yet
+  bool notice_shown = false;           ///< the first-run notice mark exists
+  std::string endpoint_host;           ///< where events go (host[:port], no path, no key)
+  std::vector<std::string> collected;  ///< collected_fields()
   std::size_t spool_files = 0;         ///< runs whose undelivered events wait in the spool
   std::uintmax_t spool_bytes = 0;
+  std::size_t pending_events = 0;      ///< events in those spool files (intact records)
+  std::string docs;                    ///< options.docs
 };
 telemetry_status read_status(const telemetry_options& options);
+
+/// The status as JSON for scripts (`<app> telemetry status --json`): state (to_string of the
+/// enum's name, e.g. "awaiting_notice"), state_text, reason, state_dir, anonymous_id,
+/// notice_shown, endpoint_host, collected, spool {files, bytes, pending_events}, docs.
+nlohmann::json to_json(const telemetry_status& s);
+
+/// The enum's identifier ("awaiting_notice"), stable for scripts; to_string gives the sentence.
+std::string_view state_name(telemetry_state s) noexcept;
 
 /// Persists `<app> telemetry enable|disable` in `<state dir>/settings.json` (0600, written
 /// atomically). Errors: errc::spool_io when the directory cannot be written or is unknown.

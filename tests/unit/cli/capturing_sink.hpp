@@ -2,6 +2,7 @@
 #pragma once
 
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include <asio/experimental/as_tuple.hpp>
@@ -16,6 +17,7 @@ namespace flowtrack::test {
 class capturing_sink final : public cli::event_sink {
  public:
   bool hang_on_close = false;  ///< close waits until cancelled, ignoring its timeout
+  std::error_code flush_result;  ///< what flush() completes with
 
   std::error_code send(const track_message& m) override {
     std::lock_guard lock(mutex_);
@@ -23,7 +25,17 @@ class capturing_sink final : public cli::event_sink {
     return {};
   }
 
-  asio::awaitable<close_report> close(std::chrono::milliseconds) override {
+  asio::awaitable<std::error_code> flush() override {
+    std::lock_guard lock(mutex_);
+    ++flushes_;
+    co_return flush_result;
+  }
+
+  asio::awaitable<close_report> close(std::chrono::milliseconds timeout) override {
+    {
+      std::lock_guard lock(mutex_);
+      close_timeout_ = timeout;
+    }
     if (hang_on_close) {
       asio::steady_timer forever(co_await asio::this_coro::executor, std::chrono::hours(24));
       co_await forever.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
@@ -43,11 +55,22 @@ class capturing_sink final : public cli::event_sink {
     std::lock_guard lock(mutex_);
     return closed_;
   }
+  int flushes() const {
+    std::lock_guard lock(mutex_);
+    return flushes_;
+  }
+  /// The timeout close() was given; nullopt before it was called.
+  std::optional<std::chrono::milliseconds> close_timeout() const {
+    std::lock_guard lock(mutex_);
+    return close_timeout_;
+  }
 
  private:
   mutable std::mutex mutex_;
   std::vector<track_message> events_;
   bool closed_ = false;
+  int flushes_ = 0;
+  std::optional<std::chrono::milliseconds> close_timeout_;
 };
 
 }  // namespace flowtrack::test

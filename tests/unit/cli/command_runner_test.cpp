@@ -34,6 +34,7 @@ class CommandRunner : public ::testing::Test {
     o.state_dir = tmp_.path();
     o.env = cli::fixed_environment(std::move(env));
     o.sink = sink_;
+    o.notice.enabled = false;  // the first-run notice has tests of its own
     return cli::make_telemetry(io_.get_executor(), o);
   }
 
@@ -46,6 +47,19 @@ class CommandRunner : public ::testing::Test {
                    });
     io_.run_for(10s);
     return exit_code;
+  }
+
+  cli::command_result execute(cli::telemetry& t, std::function<asio::awaitable<int>()> command,
+                              cli::runner_options options = {}) {
+    cli::command_result out;
+    out.exit_code = -1;
+    asio::co_spawn(io_, cli::execute_command(t, {"deploy", {}}, std::move(command), std::move(options)),
+                   [&](std::exception_ptr e, cli::command_result r) {
+                     if (e) std::rethrow_exception(e);
+                     out = std::move(r);
+                   });
+    io_.run_for(10s);
+    return out;
   }
 
   temp_dir tmp_{"flowtrack-runner"};
@@ -319,6 +333,79 @@ TEST_F(CommandRunner, DisabledTelemetrySendsNothingButRunsTheCommand) {
   }), 0);
   EXPECT_TRUE(ran);
   EXPECT_TRUE(sink_->events().empty());
+}
+
+TEST_F(CommandRunner, TheErrorIsHandedBackAfterItsClassWasRecorded) {
+  auto t = make();
+  const auto r = execute(*t, []() -> asio::awaitable<int> { throw app::upload_error("bucket s3://web denied"); });
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_FALSE(r.succeeded());
+  EXPECT_FALSE(r.user_cancelled);
+  EXPECT_EQ(r.error_class, "app::upload_error");
+  EXPECT_EQ(r.message, "bucket s3://web denied");  // for the terminal...
+  ASSERT_TRUE(r.error);
+  EXPECT_THROW(std::rethrow_exception(r.error), app::upload_error);
+  auto completed = sink_->events().at(1).properties;
+  EXPECT_EQ(completed["error_class"], "app::upload_error");
+  EXPECT_EQ(completed.dump().find("s3://web"), std::string::npos);  // ...never in the event
+}
+
+TEST_F(CommandRunner, ASystemErrorIsHandedBackWithItsCode) {
+  auto t = make();
+  const auto r = execute(*t, []() -> asio::awaitable<int> {
+    throw std::system_error(std::make_error_code(std::errc::permission_denied), "writing credentials");
+  });
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.code, std::errc::permission_denied);
+  EXPECT_EQ(r.error_class, "generic:EACCES");
+  EXPECT_NE(r.message.find("writing credentials"), std::string::npos);
+}
+
+TEST_F(CommandRunner, SuccessAndAReturnedCodeCarryNoError) {
+  auto t = make();
+  const auto ok = execute(*t, []() -> asio::awaitable<int> { co_return 0; });
+  EXPECT_TRUE(ok.succeeded());
+  EXPECT_FALSE(ok.error);
+  EXPECT_TRUE(ok.error_class.empty());
+  io_.restart();
+  sink_ = std::make_shared<capturing_sink>();
+  auto t2 = make();
+  const auto three = execute(*t2, []() -> asio::awaitable<int> { co_return 3; });
+  EXPECT_EQ(three.exit_code, 3);
+  EXPECT_FALSE(three.error);
+  EXPECT_EQ(three.error_class, "exit_code");
+}
+
+// A command blocked in a synchronous read when Ctrl-C comes: the read fails (EINTR) and the
+// command returns 130 at once, before the runner's signal wait has run. The runner still sees
+// the signal and reports a cancellation.
+TEST_F(CommandRunner, ACommandReturning130OnTheSignalItselfIsCancelled) {
+  auto t = make();
+  asio::signal_set sigint(io_, SIGINT);
+  cli::runner_options options;
+  options.cancellation = cli::cancel_on_signal(sigint);
+  const auto r = execute(*t, []() -> asio::awaitable<int> {
+    std::raise(SIGINT);  // delivered to Asio's handler; nothing has read it yet
+    co_return cli::exit_cancelled;
+  }, options);
+  EXPECT_EQ(r.exit_code, cli::exit_cancelled);
+  EXPECT_TRUE(r.user_cancelled);
+  EXPECT_EQ(r.error_class, "cancelled");
+  auto completed = sink_->events().at(1).properties;
+  EXPECT_EQ(completed["user_cancelled"], true);
+  EXPECT_EQ(completed["error_class"], "cancelled");
+}
+
+TEST_F(CommandRunner, A130WithoutAnySignalIsAnOrdinaryExitCode) {
+  auto t = make();
+  asio::signal_set sigint(io_, SIGINT);
+  cli::runner_options options;
+  options.cancellation = cli::cancel_on_signal(sigint);
+  options.cancel_grace = 1ms;
+  const auto r = execute(*t, []() -> asio::awaitable<int> { co_return cli::exit_cancelled; }, options);
+  EXPECT_EQ(r.exit_code, cli::exit_cancelled);
+  EXPECT_FALSE(r.user_cancelled);
+  EXPECT_EQ(sink_->events().at(1).properties["error_class"], "exit_code");
 }
 
 }  // namespace

@@ -95,6 +95,7 @@ class DocExample : public ::testing::Test {
     o.state_dir = tmp_.path();
     o.env = cli::fixed_environment({{"DEPLOY_CLI_CLOSE_TIMEOUT_MS", "500"}});
     o.sink = sink_;  // instead of the client
+    o.notice.enabled = false;  // the first-run notice has tests of its own
     return o;
   }
   temp_dir tmp_{"flowtrack-doc-example"};

@@ -15,6 +15,69 @@ struct auth_error : std::runtime_error {
 struct config_error : std::exception {
   const char* what() const noexcept override { return "secret path /home/user/.config"; }
 };
+
+// Types whose compiler spelling differs (g++ "{lambda()#1}", clang "$_0"): rule 4.
+inline std::exception_ptr local_class_in_a_function() {
+  struct local_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+  };
+  return std::make_exception_ptr(local_error("x"));
+}
+
+inline std::exception_ptr local_class_in_a_lambda() {
+  return [] {
+    struct lambda_error : std::exception {};
+    return std::make_exception_ptr(lambda_error());
+  }();
+}
+
+static struct : std::exception {
+} unnamed_error;
+
+namespace {
+struct hidden_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+}  // namespace
+
+namespace tools {
+struct widget {
+  static std::exception_ptr fail() {
+    struct member_local_error : std::exception {};
+    return std::make_exception_ptr(member_local_error());
+  }
+};
+}  // namespace tools
+
+/// `levels` generic wrappers (std::runtime_error, via throw_with_nested) around `inner`.
+template <class Inner>
+std::exception_ptr wrapped(std::size_t levels, Inner inner) {
+  std::exception_ptr p;
+  try {
+    inner();
+  } catch (...) {
+    p = std::current_exception();
+  }
+  for (std::size_t i = 0; i < levels; ++i) {
+    try {
+      try {
+        std::rethrow_exception(p);
+      } catch (...) {
+        std::throw_with_nested(std::runtime_error("while doing step " + std::to_string(i)));
+      }
+    } catch (...) {
+      p = std::current_exception();
+    }
+  }
+  return p;
+}
+
+// A category with no name.
+struct nameless_category : std::error_category {
+  const char* name() const noexcept override { return ""; }
+  std::string message(int) const override { return "?"; }
+};
+inline const nameless_category nameless;
 }  // namespace app
 
 namespace flowtrack::test {
@@ -130,6 +193,50 @@ TEST(ErrorClass, Table) {
        "flowtrack:spool_io"},
   };
   for (const auto& r : rows) EXPECT_EQ(r.actual, r.expected) << r.name;
+}
+
+// One row per naming rule (error_class.hpp); the same strings are expected from the g++ and the
+// clang build (scripts/gcc-cli-check.sh runs this file built with g++).
+TEST(ErrorClass, EachNamingRule) {
+  struct row {
+    const char* rule;
+    std::string actual;
+    std::string expected;
+  };
+  const row rows[] = {
+      // 2. never empty
+      {"system_error with an empty code", class_of_thrown([] { throw std::system_error(std::error_code()); }),
+       "system:unknown"},
+      {"generic category, value 0", class_of_thrown([] { throw std::system_error(0, std::generic_category()); }),
+       "generic:unknown"},
+      {"category without a name", class_of_thrown([] { throw std::system_error(5, app::nameless); }), "unknown:5"},
+      {"category without a name, value 0", class_of_thrown([] { throw std::system_error(0, app::nameless); }),
+       "unknown:unknown"},
+      {"a non-std exception", class_of_thrown([] { throw "text"; }), "unknown"},
+      // 3. any depth
+      {"33 wrappers (past the old limit of 32)",
+       cli::error_class(app::wrapped(33, [] { throw app::auth_error("x"); })), "app::auth_error"},
+      {"1000 wrappers", cli::error_class(app::wrapped(1000, [] { throw app::auth_error("x"); })), "app::auth_error"},
+      {"a code 500 wrappers down",
+       cli::error_class(app::wrapped(500, [] { throw std::system_error(std::make_error_code(std::errc::timed_out)); })),
+       "generic:ETIMEDOUT"},
+      {"past max_error_chain_depth: the outermost generic name",
+       cli::error_class(app::wrapped(cli::max_error_chain_depth, [] { throw app::auth_error("x"); })),
+       "std::runtime_error"},
+      // 4. stable type names
+      {"class local to a function", cli::error_class(app::local_class_in_a_function()), "app::<local>"},
+      {"class local to a lambda", cli::error_class(app::local_class_in_a_lambda()), "app::<local>"},
+      {"class local to a member function", cli::error_class(app::tools::widget::fail()), "app::tools::widget::<local>"},
+      // NOLINTNEXTLINE(misc-throw-by-value-catch-by-reference): an unnamed class has no name to make a temporary of
+      {"unnamed class", class_of_thrown([] { throw app::unnamed_error; }), "app::<local>"},
+      {"anonymous namespace keeps its name", class_of_thrown([] { throw app::hidden_error("x"); }),
+       "app::(anonymous namespace)::hidden_error"},
+      {"a local class nested in a generic wrapper",
+       cli::error_class(app::wrapped(3, [] { std::rethrow_exception(app::local_class_in_a_lambda()); })),
+       "app::<local>"},
+  };
+  for (const auto& r : rows) EXPECT_EQ(r.actual, r.expected) << r.rule;
+  for (const auto& r : rows) EXPECT_FALSE(r.actual.empty()) << r.rule;
 }
 
 TEST(ErrorClass, ErrorCodesAndNothing) {

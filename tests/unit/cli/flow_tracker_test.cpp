@@ -28,6 +28,7 @@ std::unique_ptr<cli::telemetry> telemetry_over(std::shared_ptr<capturing_sink> s
   o.state_dir = std::filesystem::temp_directory_path() / "flowtrack-flow-test";
   o.env = cli::fixed_environment({});
   o.sink = std::move(sink);
+  o.notice.enabled = false;  // the first-run notice has tests of its own
   return cli::make_telemetry(io.get_executor(), o);
 }
 

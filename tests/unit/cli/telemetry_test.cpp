@@ -11,6 +11,7 @@
 #include <asio/io_context.hpp>
 
 #include "capturing_sink.hpp"
+#include "telemetry_test_options.hpp"
 #include "flowtrack/error.hpp"
 
 namespace flowtrack::test {
@@ -23,13 +24,8 @@ class CliTelemetry : public ::testing::Test {
  protected:
 
   cli::telemetry_options options(std::map<std::string, std::string> env = {}) {
-    cli::telemetry_options o;
-    o.app = {"demo-cli", "1.4.2"};
-    o.write_key = "key";
-    o.state_dir = dir_;
-    o.env = cli::fixed_environment(std::move(env));
-    o.diagnostics = &diag_;
-    o.sink = sink_;
+    auto o = test_telemetry_options({"demo-cli", "1.4.2"}, dir_, std::move(env), diag_, sink_);
+    o.notice.enabled = false;  // the first-run notice has tests of its own (ConsentGate)
     return o;
   }
 

@@ -1,0 +1,42 @@
+#include "telemetry_command.hpp"
+
+#include <iostream>
+
+namespace demo {
+
+namespace cli = flowtrack::cli;
+
+int telemetry_command(const std::string& action, bool json, const cli::telemetry_options& options,
+                      const demo_state& state) {
+  if (action == "enable" || action == "disable") {
+    if (cli::set_telemetry_enabled(options, action == "enable")) {
+      std::cerr << "cannot write the setting in " << options.state_dir.string() << '\n';
+      return 1;
+    }
+    std::cout << "telemetry " << action << "d\n";
+    return 0;
+  }
+  const auto s = cli::read_status(options);
+  if (json) {
+    auto j = cli::to_json(s);
+    j["last_delivery"] = state.last_delivery();
+    std::cout << j.dump(2) << '\n';
+    return 0;
+  }
+  std::string fields;
+  for (const auto& f : s.collected) fields += (fields.empty() ? "" : ", ") + f;
+  std::cout << "telemetry:      " << cli::to_string(s.state) << '\n'
+            << "why:            " << s.reason << '\n'
+            << "collected:      " << fields << '\n'
+            << "never:          flag values, arguments, error messages, paths, user names\n"
+            << "sent to:        " << (s.endpoint_host.empty() ? "(no endpoint)" : s.endpoint_host) << '\n'
+            << "anonymous id:   " << (s.anonymous_id.empty() ? "(none yet)" : s.anonymous_id) << '\n'
+            << "state dir:      " << s.state_dir.string() << '\n'
+            << "pending:        " << s.pending_events << " event(s) spooled in " << s.spool_files << " file(s), "
+            << s.spool_bytes << " bytes\n"
+            << "last delivery:  " << state.last_delivery() << '\n'
+            << "docs:           " << s.docs << '\n';
+  return 0;
+}
+
+}  // namespace demo
