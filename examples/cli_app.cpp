@@ -28,12 +28,16 @@ int main(int argc, char** argv) {
 
   int exit_code = 0;
   asio::co_spawn(io,
-                 flowtrack::cli::run_command(*telemetry, invocation,
-                                             [&]() -> asio::awaitable<int> {
-                                               std::cout << "hello, " << name << '\n';
-                                               co_return 0;
-                                             }),
-                 [&](std::exception_ptr, int code) { exit_code = code; });
+                 flowtrack::cli::execute_command(*telemetry, invocation,
+                                                 [&]() -> asio::awaitable<int> {
+                                                   std::cout << "hello, " << name << '\n';
+                                                   co_return 0;
+                                                 }),
+                 [&](std::exception_ptr e, const flowtrack::cli::command_result& r) {
+                   exit_code = e ? 1 : r.exit_code;
+                   // The failure reason is the user's, on stderr; telemetry only got its class.
+                   if (!e && !r.message.empty()) std::cerr << "greet failed: " << r.message << '\n';
+                 });
   io.run();  // returns by the close deadline (3 s, or FLOWTRACK_CLI_EXAMPLE_CLOSE_TIMEOUT_MS)
   return exit_code;
 }
