@@ -13,6 +13,17 @@ Translation units with findings are never cached: they run again every time.
 clang-tidy reads a copy of the compile database without the precompiled-header flags (a
 translation unit is checked on its own includes, as a build without FLOWTRACK_PCH compiles it).
 
+Batches: translation units that need checking and share one compile command (same target, same
+flags) are checked together, up to $FLOWTRACK_TIDY_BATCH (default 8) at a time, as one generated
+file that #includes them (under BUILD_DIR/tidy-unity). Most of a translation unit's cost is the
+checks matching over Asio, Beast and GoogleTest, which a batch walks once instead of once per file:
+measured on 4 unit-test files, 10.9 s as one batch against 36.4 s one by one. A batch is only ever
+trusted when it is clean: one that prints anything (a finding, or a compile error because two
+files define the same internal name) is split in halves and checked again, down to single
+translation units, whose verdict is the authoritative one. The price is one kind of miss: a
+namespace-scope using-declaration unused in its own file but used by a later file of the same
+batch is not reported (misc-unused-using-decls). FLOWTRACK_TIDY_BATCH=1 checks file by file.
+
 Runs os.cpu_count() clang-tidy processes at once; prints each finding block, then one summary line.
 Exit status: 0 when every translation unit is clean, 1 otherwise, 2 on a usage error.
 The cache lives in $FLOWTRACK_TIDY_CACHE (default ~/.cache/flowtrack/clang-tidy); delete it to
@@ -83,6 +94,39 @@ def normalise(text, source_dir, build_dir):
     return text.replace(build_dir, "@BUILD@").replace(source_dir, "@SRC@")
 
 
+MAIN = re.compile(rb"^\s*((int|auto)\s+main|BENCHMARK_MAIN)\s*\(", re.MULTILINE)
+REDEFINITION = re.compile(r"^(.*?):[0-9]+:[0-9]+: error: redefinition of ", re.MULTILINE)
+
+
+def defines_main(path):
+    with open(path, "rb") as source:
+        return bool(MAIN.search(source.read()))
+
+
+def split_point(batch, findings):
+    """Where to cut a batch that was not clean: just before the file that redefines a name an
+    earlier file of the batch defined (the two land in different parts), else in the middle."""
+    clash = REDEFINITION.search(findings)
+    if clash:
+        files = [e["file"] for e in batch]
+        if clash.group(1) in files and files.index(clash.group(1)) > 0:
+            return files.index(clash.group(1))
+    return len(batch) // 2
+
+
+def flags_key(entry):
+    """What translation units must share to be checked as one batch: directory and flags."""
+    args, out, skip = command_of(entry), [], False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in ("-o", "-MF", "-MT", "-MQ"):
+            skip = True
+        elif arg != entry["file"]:
+            out.append(arg)
+    return entry["directory"], tuple(out)
+
+
 def cache_key(entry, source_dir, build_dir, salt):
     args = command_of(entry)
     source = entry["file"]
@@ -133,31 +177,96 @@ def main():
             salt.update(config.read_bytes())
     salt = salt.digest()
 
-    def check(entry):
-        key = cache_key(entry, source_dir, build_dir, salt) if cache_dir else None
-        if key and (cache_dir / key).exists():
-            return entry["file"], True, ""
-        run = subprocess.run([TIDY, "-p", database_dir.name, "--quiet", *extra, entry["file"]],
-                             capture_output=True, text=True, errors="replace")
+    keys, same = {}, {}
+
+    def key_of(entry):
+        keys[id(entry)] = cache_key(entry, source_dir, build_dir, salt) if cache_dir else None
+        return bool(keys[id(entry)] and (cache_dir / keys[id(entry)]).exists())
+
+    unity_dir = pathlib.Path(build_dir) / "tidy-unity"
+    unity_dir.mkdir(exist_ok=True)
+    config = os.path.join(source_dir, ".clang-tidy")
+
+    def run_tidy(batch):
+        """clang-tidy over one translation unit, or over a batch as one generated file."""
+        if len(batch) == 1:
+            run = subprocess.run([TIDY, "-p", database_dir.name, "--quiet", *extra, batch[0]["file"]],
+                                 capture_output=True, text=True, errors="replace")
+        else:
+            name = hashlib.sha256("\n".join(e["file"] for e in batch).encode()).hexdigest()[:16]
+            unity = unity_dir / f"{name}.cpp"
+            unity.write_text("".join(f'#include "{e["file"]}"  // NOLINT(bugprone-suspicious-include)\n'
+                                     for e in batch))
+            first = batch[0]
+            args = [str(unity) if a == first["file"] else a for a in first["arguments"]]
+            with tempfile.TemporaryDirectory(prefix="flowtrack-tidy-batch-") as db:
+                with open(os.path.join(db, "compile_commands.json"), "w", encoding="utf-8") as out:
+                    json.dump([{"directory": first["directory"], "file": str(unity), "arguments": args}], out)
+                run = subprocess.run([TIDY, "-p", db, "--quiet", f"--config-file={config}", *extra, str(unity)],
+                                     capture_output=True, text=True, errors="replace")
+            unity.unlink(missing_ok=True)
         findings = findings_of(run.stdout + run.stderr)
         clean = run.returncode == 0 and not findings
-        if clean and key:
-            (cache_dir / key).touch()
-        return entry["file"], False, "" if clean else (findings or f"clang-tidy exited {run.returncode}")
+        if clean:
+            for e in batch:
+                for twin in same[(e["file"], flags_key(e))]:
+                    if keys.get(id(twin)):
+                        (cache_dir / keys[id(twin)]).touch()
+        return batch, clean, findings or ("" if clean else f"clang-tidy exited {run.returncode}")
 
     start = time.monotonic()
-    cached = failed = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        for file, was_cached, findings in pool.map(check, entries):
-            cached += was_cached
-            if findings:
-                failed += 1
-                print(f"--- {os.path.relpath(file, source_dir)}\n{findings}", flush=True)
+        unchanged = list(pool.map(key_of, entries))
+        pending = [e for e, hit in zip(entries, unchanged) if not hit]
+        cached = len(entries) - len(pending)
+        if os.environ.get("FLOWTRACK_TIDY_VERBOSE"):
+            for e in pending:
+                print(f"clang-tidy: to check: {os.path.relpath(e['file'], source_dir)}", flush=True)
+
+        size = max(1, int(os.environ.get("FLOWTRACK_TIDY_BATCH", "8")))
+        if any(a.startswith(("-fix", "--fix")) for a in extra):
+            size = 1  # fixes are applied file by file, never through a generated batch
+        # A file built by two targets with the same flags is checked once, for both entries.
+        groups = {}
+        for e in pending:
+            k = flags_key(e)
+            if (e["file"], k) in same:
+                same[(e["file"], k)].append(e)
+                continue
+            same[(e["file"], k)] = [e]
+            groups.setdefault(k, []).append(e)
+        batches = []
+        for group in groups.values():
+            # Programs of one flag set (benchmarks, examples, helpers) each define main: one a batch.
+            mains = [e for e in group if defines_main(e["file"])]
+            others = [e for e in group if not defines_main(e["file"])]
+            for e in mains:
+                batches.append([e] + others[:size - 1])
+                others = others[size - 1:]
+            batches += [others[i:i + size] for i in range(0, len(others), size)]
+
+        failed, runs = [], 0
+        running = {pool.submit(run_tidy, b) for b in batches}
+        while running:
+            done, running = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in done:
+                batch, clean, findings = future.result()
+                runs += 1
+                if clean:
+                    continue
+                if len(batch) > 1:  # not trusted: check each part on its own
+                    if os.environ.get("FLOWTRACK_TIDY_VERBOSE"):
+                        print(f"clang-tidy: batch of {len(batch)} split: {findings.splitlines()[0]}", flush=True)
+                    cut = split_point(batch, findings)
+                    running |= {pool.submit(run_tidy, batch[:cut]), pool.submit(run_tidy, batch[cut:])}
+                    continue
+                failed.append(batch[0]["file"])
+                print(f"--- {os.path.relpath(batch[0]['file'], source_dir)}\n{findings}", flush=True)
     seconds = round(time.monotonic() - start)
-    verdict = "clean" if failed == 0 else f"FINDINGS in {failed} files"
+    verdict = "clean" if not failed else f"FINDINGS in {len(failed)} files"
     print(f"clang-tidy: {len(entries)} files ({cached} unchanged since a clean run, "
-          f"{len(entries) - cached} checked) in {seconds} s: {verdict}")
-    return 0 if failed == 0 else 1
+          f"{len(pending)} checked in {runs} clang-tidy runs) in {seconds} s: {verdict}")
+    return 0 if not failed else 1
 
 
 if __name__ == "__main__":

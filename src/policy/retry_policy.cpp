@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 
+#include "common/civil_date.hpp"
 #include "flowtrack/error.hpp"
 
 namespace flowtrack::detail {
@@ -59,13 +60,6 @@ bool clock_time(std::string_view s, int& h, int& m, int& sec) {
          number(s.substr(6, 2), sec) && h < 24 && m < 60 && sec <= 60;
 }
 
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  return era * 146097 + static_cast<std::int64_t>(yoe * 365 + yoe / 4 - yoe / 100 + doy) - 719468;
-}
 
 // Splits on spaces (runs of them, as asctime pads the day).
 std::array<std::string_view, 6> words(std::string_view s, std::size_t& count) {

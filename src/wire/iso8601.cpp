@@ -2,10 +2,12 @@
 
 #include <cstdint>
 
+#include "common/civil_date.hpp"
+
 namespace flowtrack::detail {
 namespace {
 
-// Howard Hinnant's civil-from-days / days-from-civil.
+// Howard Hinnant's civil-from-days (days_from_civil is in common/civil_date.hpp).
 void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
   z += 719468;
   const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -19,14 +21,6 @@ void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) 
   y += m <= 2;
 }
 
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
 
 void put2(char* p, unsigned v) {
   p[0] = static_cast<char>('0' + v / 10);
