@@ -33,6 +33,8 @@ class category final : public std::error_category {
       case errc::spool_full: return "spool full (spool_max_bytes)";
       case errc::spool_locked: return "spool locked by another process";
       case errc::spool_corrupt: return "spool record corrupt";
+      case errc::not_regular_file: return "not a regular file (FIFO, socket, device, directory or symlink)";
+      case errc::file_too_large: return "file over its size cap";
     }
     return "unknown flowtrack error";
   }

@@ -1,31 +1,23 @@
 #include "demo_state.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <chrono>
-#include <fstream>
 
 #include <nlohmann/json.hpp>
+
+#include "flowtrack/cli/state_file.hpp"
 
 namespace demo {
 namespace {
 
 bool write_private(const std::filesystem::path& path, const std::string& content) {
-  std::error_code ec;
-  std::filesystem::create_directories(path.parent_path(), ec);
-  ::chmod(path.parent_path().c_str(), 0700);
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return false;
-  const bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
-  ::close(fd);
-  return ok;
+  return !flowtrack::cli::write_state_file(path, content);
 }
 
+// Empty when missing, odd (a FIFO, a directory, a symlink) or over 64 KiB: never hangs or throws.
 std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return in ? std::string(std::istreambuf_iterator<char>(in), {}) : std::string();
+  std::string s;
+  if (flowtrack::cli::read_state_file(path, 64 << 10, s)) s.clear();
+  return s;
 }
 
 }  // namespace
@@ -62,12 +54,14 @@ void demo_state::save_last_delivery(const flowtrack::close_report& r) const {
                     "\n");
 }
 
-std::string demo_state::last_delivery() const {
+std::string demo_state::last_delivery() const try {
   auto j = nlohmann::json::parse(read_file(telemetry_dir() / "last_delivery.json"), nullptr, false);
   if (!j.is_object()) return "none yet";
   return std::to_string(j.value("delivered", 0)) + " delivered, " + std::to_string(j.value("spooled", 0)) +
          " spooled, " + std::to_string(j.value("failed", 0)) + " failed" +
          (j.value("deadline_reached", false) ? " (deadline reached)" : "");
+} catch (const nlohmann::json::exception&) {  // a field of the wrong type: someone else's file
+  return "unreadable";
 }
 
 }  // namespace demo

@@ -33,7 +33,10 @@ int telemetry_command(const std::string& action, bool json, const cli::telemetry
             << "anonymous id:   " << (s.anonymous_id.empty() ? "(none yet)" : s.anonymous_id) << '\n'
             << "state dir:      " << s.state_dir.string() << '\n'
             << "pending:        " << s.pending_events << " event(s) spooled in " << s.spool_files << " file(s), "
-            << s.spool_bytes << " bytes\n"
+            << s.spool_bytes << " bytes"
+            << (s.spool_unreadable ? ", " + std::to_string(s.spool_unreadable) + " entry(ies) not regular files, left alone"
+                                   : std::string())
+            << '\n'
             << "last delivery:  " << state.last_delivery() << '\n'
             << "docs:           " << s.docs << '\n';
   return 0;

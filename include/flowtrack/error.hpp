@@ -37,6 +37,8 @@ enum class errc {
   spool_full,    ///< the spool reached spool_max_bytes; what did not fit is dropped and counted
   spool_locked,
   spool_corrupt,
+  not_regular_file,  ///< a state or spool file is a FIFO, socket, device, directory or symlink: not read
+  file_too_large,    ///< a state file is over its size cap: not read
 };
 
 /// The category of flowtrack::errc ("flowtrack").

@@ -18,7 +18,9 @@ struct stats {
   std::uint64_t pending = 0;     ///< accepted, fate not yet known (queued or in flight)
   std::uint64_t spooled = 0;     ///< written to the spool for a later run
   std::uint64_t replayed = 0;    ///< read back from the spool of earlier runs, to send again
-  std::uint64_t spool_corrupt_bytes = 0;  ///< torn or corrupt spool tails skipped at replay
+  std::uint64_t spool_corrupt_bytes = 0;  ///< torn or corrupt spool bytes skipped at replay
+  std::uint64_t spool_corrupt_records = 0;  ///< places they were skipped (replay reads on after each)
+  std::uint64_t spool_not_regular = 0;   ///< `.spool` entries left alone: FIFOs, directories, symlinks...
   std::uint64_t retries = 0;     ///< batch requests sent again after a failure
   std::uint64_t requests = 0;    ///< batch requests sent, retries included
   std::uint64_t batches = 0;     ///< distinct batches formed
@@ -45,6 +47,9 @@ struct close_report {
   bool cancelled = false;
   /// The first spool failure (errc::spool_io...), if any: what could not be spooled is pending.
   std::error_code spool_error;
+  /// The system's reason for spool_error, when it came from a system call: ENOSPC (disk full),
+  /// EIO, EROFS, EACCES... (std::generic_category; compare with std::errc::no_space_on_device).
+  std::error_code spool_system_error;
   std::chrono::milliseconds elapsed{0};
   /// The outcome of the last batch (or part of one) that was not delivered: failed
   /// (errc::http_status, errc::retries_exhausted, errc::tls_handshake_failed...), spooled

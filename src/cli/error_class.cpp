@@ -106,6 +106,8 @@ const char* flowtrack_name(int value) {
     case errc::spool_full: return "spool_full";
     case errc::spool_locked: return "spool_locked";
     case errc::spool_corrupt: return "spool_corrupt";
+    case errc::not_regular_file: return "not_regular_file";
+    case errc::file_too_large: return "file_too_large";
   }
   return nullptr;
 }

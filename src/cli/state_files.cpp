@@ -4,11 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <random>
 
 #include <nlohmann/json.hpp>
 
+#include "common/regular_file.hpp"
+#include "flowtrack/cli/state_file.hpp"
 #include "flowtrack/error.hpp"
 #include "wire/uuid.hpp"
 
@@ -25,25 +26,31 @@ bool looks_like_uuid(const std::string& s) {
   return true;
 }
 
+// A missing, oversized or odd file (FIFO, directory, symlink, device) reads as empty: nothing
+// blocks, nothing is followed, nothing throws.
 std::string read_small_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
   std::string s;
-  if (in) s.assign(std::istreambuf_iterator<char>(in), {});
-  return s.size() > 4096 ? std::string() : s;
+  if (flowtrack::detail::read_regular_file(path, 4096, s)) s.clear();
+  return s;
 }
 
 }  // namespace
 
 std::error_code write_private_file(const std::filesystem::path& path, const std::string& content) {
   std::error_code ec;
-  std::filesystem::create_directories(path.parent_path(), ec);
+  // Only a directory created here is made 0700: an existing one (a symlink to a shared folder,
+  // a 1777 directory) keeps the mode its owner chose.
+  if (std::filesystem::create_directories(path.parent_path(), ec)) ::chmod(path.parent_path().c_str(), 0700);
   if (ec) return errc::spool_io;
-  ::chmod(path.parent_path().c_str(), 0700);
   const auto tmp = path.string() + ".tmp" + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  ::unlink(tmp.c_str());  // a stale one from a killed run (never followed: unlink removes a link itself)
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return errc::spool_io;
-  const bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
-  ::close(fd);
+  // 0600 whatever the umask; the rename then replaces the old file (and its mode, if it was
+  // 0644) or a symlink at `path` itself, never what the symlink points to.
+  bool ok = ::fchmod(fd, 0600) == 0;
+  ok = ok && ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
+  ok = ::close(fd) == 0 && ok;
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
     ::unlink(tmp.c_str());
     return errc::spool_io;
@@ -86,7 +93,7 @@ std::error_code write_enabled_setting(const std::filesystem::path& dir, bool ena
 bool notice_shown(const std::filesystem::path& dir) {
   if (dir.empty()) return false;
   std::error_code ec;
-  return std::filesystem::is_regular_file(dir / "notice_shown", ec);
+  return std::filesystem::is_regular_file(std::filesystem::symlink_status(dir / "notice_shown", ec));
 }
 
 std::error_code write_notice_mark(const std::filesystem::path& dir) {
@@ -95,3 +102,17 @@ std::error_code write_notice_mark(const std::filesystem::path& dir) {
 }
 
 }  // namespace flowtrack::cli::detail
+
+namespace flowtrack::cli {
+
+std::error_code read_state_file(const std::filesystem::path& path, std::size_t max_bytes, std::string& out) noexcept {
+  return flowtrack::detail::read_regular_file(path, max_bytes, out);
+}
+
+std::error_code write_state_file(const std::filesystem::path& path, std::string_view content) noexcept try {
+  return detail::write_private_file(path, std::string(content));
+} catch (...) {  // std::bad_alloc
+  return errc::spool_io;
+}
+
+}  // namespace flowtrack::cli

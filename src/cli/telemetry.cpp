@@ -1,16 +1,17 @@
 // The two facades and their factory.
 #include "flowtrack/cli/telemetry.hpp"
 
+#include <fcntl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <charconv>
-#include <fstream>
 #include <iostream>
 
 #include "cli/state_files.hpp"
+#include "common/regular_file.hpp"
 #include "flowtrack/cli/notice.hpp"
 #include "flowtrack/error.hpp"
 #include "spool/spool_format.hpp"
@@ -304,13 +305,19 @@ telemetry_status read_status(const telemetry_options& o) try {
   for (auto it = std::filesystem::directory_iterator(s.state_dir / "spool", ec);
        !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
     if (it->path().extension() != ".spool") continue;
+    // Only regular files, never followed, never blocking, at most a spool's worth each.
+    int fd = -1;
+    std::string bytes;
+    bool truncated = false;
+    if (flowtrack::detail::open_regular_file(it->path(), O_RDONLY, fd) ||
+        flowtrack::detail::read_at_most(fd, std::size_t{64} << 20, bytes, truncated)) {
+      if (fd >= 0) ::close(fd);
+      ++s.spool_unreadable;
+      continue;
+    }
+    ::close(fd);
     ++s.spool_files;
-    std::error_code size_ec;
-    const auto size = it->file_size(size_ec);
-    if (size_ec) continue;
-    s.spool_bytes += size;
-    std::ifstream in(it->path(), std::ios::binary);
-    const std::string bytes(std::istreambuf_iterator<char>(in), {});
+    s.spool_bytes += bytes.size();
     s.pending_events += flowtrack::detail::parse_spool(bytes).messages.size();
   }
   return s;
@@ -327,7 +334,7 @@ nlohmann::json to_json(const telemetry_status& s) {
           {"notice_shown", s.notice_shown},
           {"endpoint_host", s.endpoint_host},
           {"collected", s.collected},
-          {"spool", {{"files", s.spool_files}, {"bytes", s.spool_bytes}, {"pending_events", s.pending_events}}},
+          {"spool", {{"files", s.spool_files}, {"bytes", s.spool_bytes}, {"pending_events", s.pending_events}, {"unreadable", s.spool_unreadable}}},
           {"docs", s.docs}};
 }
 

@@ -335,6 +335,7 @@ void client_impl::finish_close(std::chrono::steady_clock::time_point started) {
   {
     std::lock_guard lock(spool_mutex_);
     report_.spool_error = spool_error_;
+    report_.spool_system_error = spool_system_error_;
   }
   const stats s = snapshot();
   report_.delivered = s.delivered;
@@ -382,6 +383,8 @@ stats client_impl::snapshot() const noexcept {
   s.connections = get(counters_.connections);
   s.replayed = get(counters_.replayed);
   s.spool_corrupt_bytes = get(counters_.spool_corrupt_bytes);
+  s.spool_corrupt_records = get(counters_.spool_corrupt_records);
+  s.spool_not_regular = get(counters_.spool_not_regular);
   const std::uint64_t settled = s.delivered + s.failed + get(counters_.evicted) + s.spooled;
   const std::uint64_t accepted = s.enqueued + s.replayed;
   s.pending = accepted > settled ? accepted - settled : 0;

@@ -66,7 +66,8 @@ struct sender_slot {
 
 struct counters {
   std::atomic<std::uint64_t> enqueued{0}, delivered{0}, failed{0}, dropped{0}, evicted{0}, spooled{0},
-      retries{0}, requests{0}, batches{0}, bytes_sent{0}, connections{0}, replayed{0}, spool_corrupt_bytes{0};
+      retries{0}, requests{0}, batches{0}, bytes_sent{0}, connections{0}, replayed{0}, spool_corrupt_bytes{0},
+      spool_corrupt_records{0}, spool_not_regular{0};
 };
 
 class client_impl : public std::enable_shared_from_this<client_impl> {
@@ -209,6 +210,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   std::uint64_t replay_end_seq_ = 1;    // messages with seq < this came from the spool
   bool replay_files_held_ = false;      // claimed files not yet deleted
   std::error_code spool_error_;         // first failure, under spool_mutex_
+  std::error_code spool_system_error_;  // its errno (ENOSPC, EIO, EROFS...), under spool_mutex_
 
   strand_event closed_event_;
   close_report report_;

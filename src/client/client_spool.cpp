@@ -11,7 +11,9 @@
 namespace flowtrack::detail {
 
 void client_impl::note_spool_error(std::error_code ec) {
-  if (!spool_error_) spool_error_ = ec;
+  if (spool_error_) return;
+  spool_error_ = ec;
+  if (spool_) spool_system_error_ = spool_->first_system_error();
 }
 
 bool client_impl::spool_ready() {
@@ -36,9 +38,17 @@ void client_impl::open_spool() {
     return;
   }
   if (claim.corrupt_bytes > 0) {
-    log(log_level::warning, "spool: skipped ", claim.corrupt_bytes, " corrupt byte(s)");
+    log(log_level::warning, "spool: skipped ", claim.corrupt_bytes, " corrupt byte(s) in ", claim.corrupt_records,
+        " place(s), and read on after each");
     counters_.spool_corrupt_bytes.fetch_add(claim.corrupt_bytes, std::memory_order_relaxed);
+    counters_.spool_corrupt_records.fetch_add(claim.corrupt_records, std::memory_order_relaxed);
   }
+  if (claim.not_regular > 0) {
+    log(log_level::warning, "spool: left alone ", claim.not_regular,
+        " entry(ies) that are not regular files (FIFO, directory, symlink, device)");
+    counters_.spool_not_regular.fetch_add(claim.not_regular, std::memory_order_relaxed);
+  }
+  if (claim.replay_in_progress) log(log_level::info, "spool: another process is replaying it; not replaying here");
   if (claim.expired + claim.over_cap > 0) {
     log(log_level::warning, "spool: dropped ", claim.expired, " expired and ", claim.over_cap, " over-cap message(s)");
     counters_.dropped.fetch_add(claim.expired + claim.over_cap, std::memory_order_relaxed);
@@ -178,7 +188,9 @@ void client_impl::spool_pending(std::chrono::steady_clock::time_point deadline) 
   std::lock_guard lock(spool_mutex_);
   if (!spool_) return;  // no spool, or an unusable one: they stay counted as pending
   counters_.spooled.fetch_add(already_spooled, std::memory_order_relaxed);
-  spool_messages_locked(pending);
+  // Whether the claimed files' messages still pending are safely in our own file now: only
+  // then may the claimed files go. A full disk (ENOSPC), EIO or EROFS keeps them as they are.
+  const bool all_written = spool_messages_locked(pending).value_or(0) == pending.size();
   // With write-ahead and nothing kept, the own file only held settled messages: it is removed,
   // not synced. Otherwise the sync gets the spool reserve, no more: on a slow disk it goes on
   // in the background, and what it syncs is already safe from anything but an OS crash.
@@ -198,8 +210,15 @@ void client_impl::spool_pending(std::chrono::steady_clock::time_point deadline) 
         break;
     }
   }
-  // What the claimed files still held is now in our own file (or settled): drop them.
-  spool_->delete_claimed();
+  // What the claimed files still held is now in our own file (or settled): drop them. If it
+  // could not all be written, keep them: the next run replays them again (what this run
+  // delivered from them goes again too, and the server drops it by messageId).
+  if (all_written) {
+    spool_->delete_claimed();
+  } else {
+    if (replay_files_held_) log(log_level::warning, "spool: re-spooling failed; the earlier runs' files are kept");
+    spool_->release_claimed();
+  }
   replay_files_held_ = false;
   if (own_file_settled) spool_->remove_own_file();
 }

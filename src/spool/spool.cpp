@@ -10,17 +10,28 @@
 #include <random>
 #include <thread>
 
+#include "common/regular_file.hpp"
 #include "flowtrack/error.hpp"
+#include "spool/spool_io.hpp"
 #include "spool/spool_format.hpp"
 
 namespace flowtrack::detail {
+
+spool_io_calls& spool_io() noexcept {
+  static spool_io_calls calls{::write, ::fdatasync, ::unlink};
+  return calls;
+}
+
 namespace {
 
 constexpr std::string_view spool_suffix = ".spool";
+// Held (flock) by the client replaying the spool: one replayer per directory at a time, so a
+// claimed file needs no descriptor of its own while its messages are replayed.
+constexpr std::string_view replay_lock_name = "replay.lock";
 
 bool write_all(int fd, std::string_view bytes) {
   while (!bytes.empty()) {
-    ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    ssize_t n = spool_io().write(fd, bytes.data(), bytes.size());
     if (n < 0) {
       if (errno == EINTR) continue;
       return false;
@@ -28,20 +39,6 @@ bool write_all(int fd, std::string_view bytes) {
     bytes.remove_prefix(static_cast<std::size_t>(n));
   }
   return true;
-}
-
-bool read_all(int fd, std::string& out) {
-  out.clear();
-  char buf[65536];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    if (n == 0) return true;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
 }
 
 std::string unique_file_name() {
@@ -58,7 +55,9 @@ std::string unique_file_name() {
 }  // namespace
 
 spool::spool(std::filesystem::path dir, spool_limits limits, sync_function sync)
-    : dir_(std::move(dir)), limits_(limits), sync_(sync ? std::move(sync) : sync_function(::fdatasync)) {}
+    : dir_(std::move(dir)),
+      limits_(limits),
+      sync_(sync ? std::move(sync) : sync_function([](int fd) { return spool_io().fdatasync(fd); })) {}
 
 spool::~spool() {
   if (own_fd_ >= 0) {
@@ -68,20 +67,38 @@ spool::~spool() {
       std::filesystem::remove(own_path_, ignored);
     }
   }
-  for (auto& c : claimed_) ::close(c.fd);
+  if (replay_lock_fd_ >= 0) ::close(replay_lock_fd_);
 }
 
 std::error_code spool::open() {
   std::error_code ec;
-  std::filesystem::create_directories(dir_, ec);
-  if (ec) return errc::spool_io;
-  ::chmod(dir_.c_str(), 0700);
-  if (::access(dir_.c_str(), W_OK | X_OK) != 0) return errc::spool_io;
+  // Only a directory created here is made 0700: an existing one (a symlink to a shared 1777
+  // folder, a directory its owner chose a mode for) is left as it is.
+  if (std::filesystem::create_directories(dir_, ec)) ::chmod(dir_.c_str(), 0700);
+  if (ec) {
+    if (!last_error_) last_error_ = ec;
+    return errc::spool_io;
+  }
+  if (::access(dir_.c_str(), W_OK | X_OK) != 0) {
+    note_errno();
+    return errc::spool_io;
+  }
   others_bytes_ = directory_bytes();
   return {};
 }
 
 std::error_code spool::claim(spool_claim& out) {
+  if (replay_lock_fd_ < 0) {
+    const auto lock_path = dir_ / replay_lock_name;
+    replay_lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+    if (replay_lock_fd_ < 0) return errc::spool_io;
+    if (::flock(replay_lock_fd_, LOCK_EX | LOCK_NB) != 0) {  // another client is replaying
+      ::close(replay_lock_fd_);
+      replay_lock_fd_ = -1;
+      out.replay_in_progress = true;
+      return {};
+    }
+  }
   std::error_code ec;
   std::vector<std::filesystem::path> files;
   for (auto it = std::filesystem::directory_iterator(dir_, ec); !ec && it != std::filesystem::directory_iterator();
@@ -93,15 +110,20 @@ std::error_code spool::claim(spool_claim& out) {
   std::sort(files.begin(), files.end());  // names start with the creation time
 
   struct loaded {
-    claimed_file file;
+    std::filesystem::path path;
     spool_contents contents;
     std::uint64_t size;
   };
   std::vector<loaded> taken;
   const auto now = std::filesystem::file_time_type::clock::now();
   for (const auto& path : files) {
-    int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
-    if (fd < 0) continue;  // deleted meanwhile by the client that claimed it
+    // One descriptor at a time, whatever the backlog: the file's own lock only tells whether a
+    // live client writes it; the replay lock keeps other replayers away once it is closed.
+    int fd = -1;
+    if (auto open_ec = open_regular_file(path, O_RDWR, fd)) {
+      if (open_ec == errc::not_regular_file) ++out.not_regular;  // a FIFO, directory, symlink...: left alone
+      continue;  // or deleted meanwhile by the client that claimed it
+    }
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
       ::close(fd);
       ++out.locked_by_others;
@@ -113,13 +135,18 @@ std::error_code spool::claim(spool_claim& out) {
       ::close(fd);
       continue;
     }
+    // At most the spool's cap from one file: a file larger than the whole spool may hold is
+    // read to the cap, and the rest counts as corrupt.
     std::string bytes;
-    if (!read_all(fd, bytes)) {
-      ::close(fd);
-      continue;
-    }
-    loaded l{{path, fd}, parse_spool(bytes), bytes.size()};
+    bool truncated = false;
+    const auto read_ec = read_at_most(fd, static_cast<std::size_t>(limits_.max_bytes), bytes, truncated);
+    ::close(fd);
+    if (read_ec) continue;
+    loaded l{path, parse_spool(bytes), bytes.size()};
     out.corrupt_bytes += l.contents.corrupt_bytes;
+    out.corrupt_records += l.contents.corrupt_records;
+    if (truncated && static_cast<std::uint64_t>(st.st_size) > bytes.size())
+      out.corrupt_bytes += static_cast<std::uint64_t>(st.st_size) - bytes.size();
     std::error_code time_ec;
     const auto written = std::filesystem::last_write_time(path, time_ec);
     if (!time_ec && now - written > limits_.max_age) {
@@ -139,7 +166,7 @@ std::error_code spool::claim(spool_claim& out) {
   }
   for (auto& l : taken) {
     for (auto& m : l.contents.messages) out.messages.push_back(std::move(m));
-    claimed_.push_back(l.file);
+    claimed_.push_back(std::move(l.path));
     ++out.files;
   }
   others_bytes_ = std::max(directory_bytes(), own_bytes_) - own_bytes_;
@@ -147,14 +174,17 @@ std::error_code spool::claim(spool_claim& out) {
 }
 
 void spool::delete_claimed() {
-  for (auto& c : claimed_) {
-    std::error_code ignored;
-    std::filesystem::remove(c.path, ignored);  // unlink while still locked: nobody else reads it
-    ::close(c.fd);
-  }
+  for (auto& path : claimed_) spool_io().unlink(path.c_str());  // still under the replay lock
   claimed_.clear();
+  release_claimed();
   const std::uint64_t own = own_fd_ >= 0 ? own_bytes_ : 0;
   others_bytes_ = std::max(directory_bytes(), own) - own;
+}
+
+void spool::release_claimed() {
+  claimed_.clear();
+  if (replay_lock_fd_ >= 0) ::close(replay_lock_fd_);
+  replay_lock_fd_ = -1;
 }
 
 std::uint64_t spool::directory_bytes() const {
@@ -171,9 +201,13 @@ std::uint64_t spool::directory_bytes() const {
 std::error_code spool::ensure_own_file() {
   if (own_fd_ >= 0) return {};
   own_path_ = dir_ / unique_file_name();
-  int fd = ::open(own_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) return errc::spool_io;
+  int fd = ::open(own_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    note_errno();
+    return errc::spool_io;
+  }
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0 || !write_all(fd, spool_magic)) {
+    note_errno();
     ::close(fd);
     std::error_code ignored;
     std::filesystem::remove(own_path_, ignored);
@@ -187,6 +221,7 @@ std::error_code spool::ensure_own_file() {
 std::error_code spool::append(const std::string& bytes) {
   if (auto ec = ensure_own_file()) return ec;
   if (!write_all(own_fd_, bytes)) {
+    note_errno();
     // A partial record is a torn tail the reader skips; keep appending after it is not safe.
     ::ftruncate(own_fd_, static_cast<off_t>(own_bytes_));
     return errc::spool_io;
@@ -232,26 +267,33 @@ sync_outcome spool::sync_until(std::chrono::steady_clock::time_point deadline) {
   // until the sync is done.
   const int fd = ::open(own_path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return sync_outcome::failed;
-  std::promise<bool> done;
+  std::promise<int> done;  // 0 or the sync's errno
   auto result = done.get_future();
   try {
     std::thread([fd, sync = sync_, done = std::move(done)]() mutable {
-      const bool ok = sync(fd) == 0;
+      const int failure = sync(fd) == 0 ? 0 : (errno != 0 ? errno : EIO);
       ::close(fd);
-      done.set_value(ok);
+      done.set_value(failure);
     }).detach();
   } catch (const std::system_error&) {  // no thread to be had: syncing here could outlast the deadline
     ::close(fd);
     return sync_outcome::failed;
   }
   if (result.wait_until(deadline) == std::future_status::timeout) return sync_outcome::in_background;
-  return result.get() ? sync_outcome::synced : sync_outcome::failed;
+  if (const int failure = result.get(); failure != 0) {
+    if (!last_error_) last_error_ = std::error_code(failure, std::generic_category());
+    return sync_outcome::failed;
+  }
+  return sync_outcome::synced;
+}
+
+void spool::note_errno() {
+  if (!last_error_ && errno != 0) last_error_ = std::error_code(errno, std::generic_category());
 }
 
 void spool::remove_own_file() {
   if (own_fd_ < 0) return;
-  std::error_code ignored;
-  std::filesystem::remove(own_path_, ignored);
+  spool_io().unlink(own_path_.c_str());
   ::close(own_fd_);
   own_fd_ = -1;
   own_bytes_ = 0;

@@ -3,7 +3,10 @@
 // A client appends what it could not deliver (or, with write-ahead, everything it accepts) to
 // its own file, which it holds locked (flock) for its whole life. A client that starts claims
 // every file no live client holds, oldest first, and replays their messages; a claimed file is
-// deleted once its messages are settled or re-spooled. Two clients never claim the same file.
+// deleted once its messages are settled or re-spooled. One client replays a directory at a time
+// (it holds `replay.lock`), so claimed files hold no descriptors: a backlog of thousands of
+// files needs three at the most (the replay lock, the own file, the one being read). Only
+// regular files are read (never a FIFO, device, directory or symlink), each at most max_bytes.
 // Files are 0600 in a 0700 directory: telemetry may hold user ids.
 //
 // Not thread-safe: used from the client's strand (and once, synchronously, at construction).
@@ -33,7 +36,10 @@ struct spool_claim {
   std::uint64_t corrupt_bytes = 0;     ///< torn/corrupt tails skipped
   std::uint64_t expired = 0;           ///< messages in files older than max_age, dropped
   std::uint64_t over_cap = 0;          ///< messages in the oldest files dropped to honour max_bytes
+  std::uint64_t corrupt_records = 0;   ///< corrupt regions skipped (the reader resyncs after each)
   std::size_t locked_by_others = 0;    ///< files a live client holds, left alone
+  std::size_t not_regular = 0;         ///< `.spool` entries that are not regular files, left alone
+  bool replay_in_progress = false;     ///< another client holds the replay lock: nothing claimed
 };
 
 /// How sync_until() ended.
@@ -61,8 +67,12 @@ class spool {
   /// Errors: errc::spool_io when the directory cannot be listed.
   std::error_code claim(spool_claim& out);
 
-  /// Deletes the files claim() took (after their messages were settled or re-spooled).
+  /// Deletes the files claim() took (after their messages were settled or re-spooled), and
+  /// releases the replay lock.
   void delete_claimed();
+  /// Releases the files claim() took without deleting them (re-spooling them failed: the next
+  /// run replays them again; messageIds make the repeats harmless), and the replay lock.
+  void release_claimed();
 
   /// Appends messages / an acknowledgement to this client's own file (created 0600 on first
   /// use). One write() per call. Messages are written in order while they fit under
@@ -85,10 +95,15 @@ class spool {
   void remove_own_file();
 
   bool has_own_file() const noexcept { return own_fd_ >= 0; }
+  /// The system's reason for the first failure (ENOSPC, EIO, EROFS, EACCES... as
+  /// std::generic_category codes); empty while nothing failed.
+  std::error_code first_system_error() const noexcept { return last_error_; }
   const std::filesystem::path& directory() const noexcept { return dir_; }
 
  private:
   std::error_code append(const std::string& bytes);
+  void note_errno();
+  std::error_code last_error_;
   std::error_code ensure_own_file();
   std::uint64_t directory_bytes() const;
   std::uint64_t others_bytes_ = 0;  // other files' size, measured at open() and claim()
@@ -99,11 +114,8 @@ class spool {
   int own_fd_ = -1;
   std::filesystem::path own_path_;
   std::uint64_t own_bytes_ = 0;
-  struct claimed_file {
-    std::filesystem::path path;
-    int fd;
-  };
-  std::vector<claimed_file> claimed_;
+  std::vector<std::filesystem::path> claimed_;
+  int replay_lock_fd_ = -1;
 };
 
 }  // namespace flowtrack::detail

@@ -41,27 +41,56 @@ std::string_view spooled_message_id(std::string_view json) {
   return json.substr(0, json.find('"'));
 }
 
+namespace {
+
+// The record at `pos`, if one is whole and intact there: its total size, else 0.
+std::size_t intact_record_at(std::string_view file, std::size_t pos, char& kind, std::string_view& payload) {
+  if (file.size() - pos < spool_record_header) return 0;
+  kind = file[pos];
+  if (kind != static_cast<char>(spool_record_kind::message) && kind != static_cast<char>(spool_record_kind::ack))
+    return 0;
+  const std::uint32_t length = get_u32(file.substr(pos + 1, 4));
+  if (length > spool_max_record || file.size() - pos - spool_record_header < length) return 0;
+  payload = file.substr(pos + spool_record_header, length);
+  // Cheap tests before the checksum, so scanning garbage for the next record stays fast: an
+  // encoded message is a JSON object, an acknowledgement starts with a messageId.
+  if (kind == static_cast<char>(spool_record_kind::message) && (payload.empty() || payload.front() != '{')) return 0;
+  if (checksum(kind, payload) != get_u32(file.substr(pos + 5, 4))) return 0;
+  return spool_record_header + length;
+}
+
+}  // namespace
+
 spool_contents parse_spool(std::string_view file) {
   spool_contents out;
   if (!file.starts_with(spool_magic)) {
     out.corrupt_bytes = file.size();
+    out.corrupt_records = file.empty() ? 0 : 1;
     return out;
   }
   out.valid_header = true;
   std::size_t pos = spool_magic.size();
+  out.good_bytes = pos;
   std::vector<std::string_view> messages;
   std::unordered_set<std::string_view> acked;
+  bool in_corrupt_region = false;
   while (pos < file.size()) {
-    if (file.size() - pos < spool_record_header) break;
-    const char kind = file[pos];
-    const std::uint32_t length = get_u32(file.substr(pos + 1, 4));
-    const std::uint32_t crc = get_u32(file.substr(pos + 5, 4));
-    if (length > spool_max_record || file.size() - pos - spool_record_header < length) break;
-    const std::string_view payload = file.substr(pos + spool_record_header, length);
-    if (checksum(kind, payload) != crc) break;
+    char kind = 0;
+    std::string_view payload;
+    const std::size_t size = intact_record_at(file, pos, kind, payload);
+    if (size == 0) {
+      // Resync: skip one byte and look for the next intact record (a CRC-32 match by chance is
+      // one in four billion); a whole region of bad bytes counts as one corrupt record.
+      if (!in_corrupt_region) ++out.corrupt_records;
+      in_corrupt_region = true;
+      ++out.corrupt_bytes;
+      ++pos;
+      continue;
+    }
+    in_corrupt_region = false;
     if (kind == static_cast<char>(spool_record_kind::message)) {
       messages.push_back(payload);
-    } else if (kind == static_cast<char>(spool_record_kind::ack)) {
+    } else {
       std::size_t start = 0;
       while (start < payload.size()) {
         std::size_t end = payload.find('\n', start);
@@ -69,13 +98,10 @@ spool_contents parse_spool(std::string_view file) {
         if (end > start) acked.insert(payload.substr(start, end - start));
         start = end + 1;
       }
-    } else {
-      break;  // unknown kind: treat as corruption
     }
-    pos += spool_record_header + length;
+    pos += size;
+    out.good_bytes = pos;
   }
-  out.good_bytes = pos;
-  out.corrupt_bytes = file.size() - pos;
   for (auto m : messages) {
     if (acked.contains(spooled_message_id(m))) {
       ++out.acknowledged;

@@ -4,8 +4,10 @@
 // endian payload length, a 4-byte little-endian CRC-32 of kind+payload, then the payload.
 //   kind 'M': one encoded message (its JSON, exactly as it would be sent)
 //   kind 'A': an acknowledgement: the messageIds (newline-separated) delivered or settled
-// A reader stops at the first record that is cut short or fails its checksum (a torn tail
-// from a crash mid-write): what came before is good, what follows is counted as corrupt.
+// A reader that meets a record cut short or failing its checksum (a torn tail from a crash
+// mid-write, a corrupt byte) skips it and resyncs: it goes on byte by byte to the next intact
+// record, so one bad byte loses one record, not the rest of the file. The loss is counted in
+// bytes and in corrupt regions (each a record or more).
 #pragma once
 
 #include <cstddef>
@@ -29,7 +31,8 @@ struct spool_contents {
   bool valid_header = false;
   std::vector<std::string> messages;     ///< message JSON, in file order, acknowledged ones removed
   std::size_t acknowledged = 0;          ///< messages removed because an ack record named them
-  std::size_t corrupt_bytes = 0;         ///< bytes after the last good record (torn or corrupt tail)
+  std::size_t corrupt_bytes = 0;         ///< bytes skipped: torn tail, corrupt records, bad header
+  std::size_t corrupt_records = 0;       ///< corrupt regions skipped (one per run of bad bytes)
   std::size_t good_bytes = 0;            ///< bytes up to the end of the last good record
 };
 

@@ -165,13 +165,14 @@ struct telemetry_status {
   std::size_t spool_files = 0;         ///< runs whose undelivered events wait in the spool
   std::uintmax_t spool_bytes = 0;
   std::size_t pending_events = 0;      ///< events in those spool files (intact records)
+  std::size_t spool_unreadable = 0;    ///< `.spool` entries not read: not regular files, or unreadable
   std::string docs;                    ///< options.docs
 };
 telemetry_status read_status(const telemetry_options& options);
 
 /// The status as JSON for scripts (`<app> telemetry status --json`): state (to_string of the
 /// enum's name, e.g. "awaiting_notice"), state_text, reason, state_dir, anonymous_id,
-/// notice_shown, endpoint_host, collected, spool {files, bytes, pending_events}, docs.
+/// notice_shown, endpoint_host, collected, spool {files, bytes, pending_events, unreadable}, docs.
 nlohmann::json to_json(const telemetry_status& s);
 
 /// The enum's identifier ("awaiting_notice"), stable for scripts; to_string gives the sentence.

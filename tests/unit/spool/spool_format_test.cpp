@@ -48,13 +48,35 @@ TEST(SpoolFormat, TornTailAtEveryCutKeepsTheWholeRecordsBeforeIt) {
   }
 }
 
-TEST(SpoolFormat, FlippedByteStopsAtTheCorruptRecord) {
-  std::string f = file_with(3);
-  const std::size_t second_record = file_with(1).size();
-  f[second_record + spool_record_header + 5] ^= 0x20;  // inside the second message's payload
+TEST(SpoolFormat, FlippedByteLosesOnlyItsRecordAndTheReaderResyncs) {
+  const std::size_t record = file_with(1).size() - spool_magic.size();
+  // Each of the three records' fields in turn: kind, length, checksum, payload.
+  for (std::size_t offset : {std::size_t{0}, std::size_t{2}, std::size_t{6}, spool_record_header + 5}) {
+    std::string f = file_with(3);
+    f[spool_magic.size() + record + offset] ^= 0x20;  // inside the second record
+    auto parsed = parse_spool(f);
+    ASSERT_EQ(parsed.messages.size(), 2u) << offset;
+    EXPECT_EQ(parsed.messages[0], message(0));
+    EXPECT_EQ(parsed.messages[1], message(2)) << "the record after the corrupt one is read";
+    EXPECT_EQ(parsed.corrupt_records, 1u) << offset;
+    EXPECT_EQ(parsed.corrupt_bytes, record) << offset;
+    EXPECT_EQ(parsed.good_bytes, f.size());
+  }
+}
+
+TEST(SpoolFormat, GarbageBetweenRecordsIsSkippedAndCountedOncePerRegion) {
+  std::string f = file_with(1);
+  f += "\x01garbage M{ not a record";
+  append_spool_record(f, spool_record_kind::message, message(1));
+  f += "more garbage";
+  append_spool_record(f, spool_record_kind::message, message(2));
+  append_spool_record(f, spool_record_kind::ack, "id-2\n");
   auto parsed = parse_spool(f);
-  ASSERT_EQ(parsed.messages.size(), 1u);
-  EXPECT_GT(parsed.corrupt_bytes, 0u);
+  ASSERT_EQ(parsed.messages.size(), 2u);
+  EXPECT_EQ(parsed.messages[1], message(1));
+  EXPECT_EQ(parsed.acknowledged, 1u) << "an ack after a corrupt region still applies";
+  EXPECT_EQ(parsed.corrupt_records, 2u);
+  EXPECT_EQ(parsed.corrupt_bytes, std::string_view("\x01garbage M{ not a record").size() + 12);
 }
 
 TEST(SpoolFormat, BadHeaderOrGarbageIsCorruptNotACrash) {
