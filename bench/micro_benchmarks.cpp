@@ -2,7 +2,7 @@
 //
 //   build/bin/flowtrack-microbench [--benchmark_filter=REGEX]
 //
-// encode(), track() with nothing listening, batch assembly, gzip at the client's level and at
+// encode(), one messageId, track() with nothing listening, batch assembly, gzip at the client's level and at
 // zlib's default, and what building the benchmark event costs the application (an
 // nlohmann::json from an initializer list, with operator[], or one message reused).
 #include <benchmark/benchmark.h>
@@ -14,6 +14,7 @@
 #include "http/gzip.hpp"
 #include "wire/batch_body.hpp"
 #include "wire/encoder.hpp"
+#include "wire/uuid.hpp"
 
 namespace {
 
@@ -29,6 +30,17 @@ void BM_Encode(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * out.json.size()));
 }
 BENCHMARK(BM_Encode);
+
+// One messageId (UUIDv4 text), as encode() draws it for every message: the generator is
+// per thread and checks, with one relaxed load, whether a fork() happened since it was seeded.
+void BM_MessageId(benchmark::State& state) {
+  char id[36];
+  for (auto _ : state) {
+    detail::write_uuid_v4(id);
+    benchmark::DoNotOptimize(id);
+  }
+}
+BENCHMARK(BM_MessageId);
 
 // track() from the calling thread, validation and encoding included; nothing listens on the
 // endpoint and the io_context never runs, so every message stays queued.

@@ -93,6 +93,9 @@ int main(int argc, char** argv) {
   options.state_dir = state.telemetry_dir();
   options.env = env;
   options.docs = "docs/CLI-TELEMETRY.md";  // in the flowtrack sources
+  // FLOWTRACK_WRITE_AHEAD=1: every event is on disk before track() returns, so even kill -9
+  // loses nothing (the next run sends it); the cost is one write() per event.
+  if (auto w = env("FLOWTRACK_WRITE_AHEAD"); w && *w == "1") options.client.write_ahead = true;
   if (telemetry->parsed()) return demo::telemetry_command(telemetry_action, status_json, options, state);
 
   // Pre-run: commands that need a login refuse before anything is sent.

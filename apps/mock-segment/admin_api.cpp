@@ -1,11 +1,13 @@
 #include "admin_api.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <ctime>
 
 #include "ingest.hpp"
 #include "live_page.hpp"
 #include "summary.hpp"
+#include "validation.hpp"
 
 namespace mock_segment {
 namespace http = flowtrack::http;
@@ -56,7 +58,7 @@ admin_reply faults(const http::request& req, store& s) {
     return {json_response(200, s.faults())};
   }
   if (req.method != "POST") return {plain_response(405, "method not allowed\n")};
-  auto body = nlohmann::json::parse(req.body, nullptr, false);
+  auto body = parse_bounded_json(req.body);
   if (body.is_discarded()) return bad_request("invalid JSON");
   if (!body.is_array()) body = nlohmann::json::array({body});
   std::vector<fault> parsed;
@@ -136,12 +138,33 @@ admin_reply summary_reply(std::string_view query, store& s) {
 
 }  // namespace
 
-std::optional<admin_reply> handle_admin(const http::request& req, store& s) {
+std::optional<http::response> admin_request_refusal(const http::request& req, std::string_view token) {
+  const std::string_view target = req.target;
+  if (!target.starts_with("/admin/") || req.method == "GET" || req.method == "HEAD") return std::nullopt;
+  if (const auto origin = req.header("Origin"); !origin.empty()) {
+    const auto host = req.header("Host");
+    if (host.empty() || (origin != "http://" + std::string(host) && origin != "https://" + std::string(host)))
+      return plain_response(403, "cross-origin admin request refused\n");
+  }
+  if (req.method == "POST") {
+    std::string type(req.header("Content-Type"));
+    for (auto& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!type.starts_with("application/json"))
+      return plain_response(415, "admin POST requires Content-Type: application/json\n");
+  }
+  if (!token.empty() && req.header("Authorization") != "Bearer " + std::string(token))
+    return plain_response(401, "admin token required (Authorization: Bearer TOKEN)\n");
+  return std::nullopt;
+}
+
+std::optional<admin_reply> handle_admin(const http::request& req, store& s, std::string_view token) {
   const std::string_view target = req.target;
   const auto qpos = target.find('?');
   const std::string_view path = target.substr(0, qpos);
   const std::string_view query = qpos == std::string_view::npos ? std::string_view{} : target.substr(qpos + 1);
   const bool get = req.method == "GET";
+  if (path.starts_with("/admin/"))
+    if (auto refusal = admin_request_refusal(req, token)) return admin_reply{std::move(*refusal)};
 
   if (path == "/" || path == "/index.html") {
     if (!get) return admin_reply{plain_response(405, "method not allowed\n")};
@@ -170,7 +193,7 @@ std::optional<admin_reply> handle_admin(const http::request& req, store& s) {
   }
   if (path == "/admin/faults") return faults(req, s);
   if (path == "/admin/mode" && req.method == "POST") {
-    auto body = nlohmann::json::parse(req.body, nullptr, false);
+    auto body = parse_bounded_json(req.body);
     auto m = body.is_object() && body.contains("mode") && body["mode"].is_string()
                  ? parse_mode(body["mode"].get<std::string>())
                  : std::nullopt;
@@ -180,7 +203,7 @@ std::optional<admin_reply> handle_admin(const http::request& req, store& s) {
     return admin_reply{json_response(200, {{"mode", to_string(*m)}})};
   }
   if (path == "/admin/latest-version" && req.method == "POST") {
-    auto body = nlohmann::json::parse(req.body, nullptr, false);
+    auto body = parse_bounded_json(req.body);
     if (!body.is_object()) return bad_request(R"(expected {"version": "x.y.z", "delay_ms": N})");
     if (auto v = body.find("version"); v != body.end()) {
       if (!v->is_string()) return bad_request("version must be a string");

@@ -44,8 +44,28 @@ asio::awaitable<void> server::serve(socket_ptr socket) {
     // Read one request (or what is left of a pipelined one), bounded by the idle timeout.
     http::request_parser parser{http::limits{.header_bytes = wire_limits.header_bytes, .body_bytes = options_.max_body_bytes}};
     std::error_code parse_ec;
-    if (!leftover.empty()) parse_ec = parser.feed(std::exchange(leftover, {}));
+    // This request's bytes count against the server-wide cap until it is answered.
+    struct inflight_share {
+      std::size_t& total;
+      std::size_t mine = 0;
+      void add(std::size_t n) {
+        total += n;
+        mine += n;
+      }
+      ~inflight_share() { total -= mine; }
+    } inflight{inflight_bytes_};
+    bool over_inflight_cap = false;
+    if (!leftover.empty()) {
+      inflight.add(leftover.size());
+      parse_ec = parser.feed(std::exchange(leftover, {}));
+    }
     while (!parse_ec && !parser.done()) {
+      // Past the cap, a request carrying a body is refused; small ones (the admin API, a
+      // header still arriving) are served, so the server stays inspectable under the flood.
+      if (inflight_bytes_ > options_.max_inflight_bytes && inflight.mine > wire_limits.header_bytes) {
+        over_inflight_cap = true;
+        break;
+      }
       idle.expires_after(options_.idle_timeout);
       auto result = co_await (socket->async_read_some(asio::buffer(buf), as_value) || idle.async_wait(as_value));
       if (result.index() == 1) {
@@ -53,6 +73,7 @@ asio::awaitable<void> server::serve(socket_ptr socket) {
         break;
       }
       auto [ec, n] = std::get<0>(result);
+      inflight.add(n);
       if (n > 0) parse_ec = parser.feed(std::string_view(buf.data(), n));
       if (ec) {
         keep_going = false;
@@ -60,6 +81,14 @@ asio::awaitable<void> server::serve(socket_ptr socket) {
       }
     }
     if (!keep_going) break;
+    if (over_inflight_cap) {
+      http::response busy = plain_response(503, "too many request bytes in flight\n", false);
+      busy.headers.push_back({"Retry-After", "1"});
+      store_.count_request(503);
+      co_await respond(*socket, busy);
+      co_await lingering_close(*socket);
+      break;
+    }
     if (parse_ec) {
       const http::response refusal = parse_failure_response(parse_ec);
       store_.count_request(refusal.status);  // in /admin/stats' by_status: a 413 is seen there
@@ -72,7 +101,7 @@ asio::awaitable<void> server::serve(socket_ptr socket) {
     const std::string path = req.target.substr(0, req.target.find('?'));
 
     // The admin surface, the live page and the update check: never faulted, no auth.
-    if (auto admin = handle_admin(req, store_)) {
+    if (auto admin = handle_admin(req, store_, options_.admin_token)) {
       co_await pause(admin->delay);
       log(req, admin->response.status);
       keep_going = co_await respond(*socket, admin->response) && req.keep_alive;

@@ -35,6 +35,12 @@ int main(int argc, char** argv) {
   app.add_option("--max-body-bytes", options.max_body_bytes, "request bodies over this size get 413")
       ->check(CLI::Range(std::size_t{1024}, std::size_t{64} << 20))
       ->capture_default_str();
+  app.add_option("--max-inflight-bytes", options.max_inflight_bytes,
+                 "request bytes buffered by all connections at once; past it: 503 Retry-After")
+      ->check(CLI::Range(std::size_t{64} << 10, std::size_t{1} << 34))
+      ->capture_default_str();
+  app.add_option("--admin-token", options.admin_token,
+                 "token that state-changing admin requests must send (Authorization: Bearer TOKEN)");
   app.add_flag("--log", options.log_requests, "print one line per request on stderr");
   app.add_flag("--lean", options.lean, "count ingested events without keeping them (a benchmark sink)");
   CLI11_PARSE(app, argc, argv);

@@ -34,6 +34,12 @@ struct server_options {
   std::chrono::seconds idle_timeout{60};
   /// Request bodies over this many bytes (as they arrive) are refused with 413.
   std::size_t max_body_bytes = wire_limits.body_bytes;
+  /// All connections' request bytes buffered at once: past it a request that holds more than
+  /// 16 KiB (a body) is answered 503 with Retry-After: 1 and its connection closed, so many
+  /// slow big bodies cannot exhaust memory; small requests (the admin API) are still served.
+  std::size_t max_inflight_bytes = std::size_t{64} << 20;
+  /// Required (Authorization: Bearer) on state-changing admin requests; empty: none.
+  std::string admin_token;
 };
 
 class server {
@@ -64,6 +70,7 @@ class server {
   asio::ip::tcp::acceptor acceptor_;
   store store_;
   std::set<socket_ptr> connections_;
+  std::size_t inflight_bytes_ = 0;  // request bytes buffered by all connections (one thread)
   const std::string accepted_wire_;  // 200 {"success":true}, serialized once for the lean mode
 };
 

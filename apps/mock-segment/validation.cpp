@@ -24,12 +24,40 @@ std::optional<std::string> ingest_type_for_path(std::string_view path) {
   return std::nullopt;
 }
 
+bool json_depth_within(std::string_view text, std::size_t limit) noexcept {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;  // the escaped character cannot end the string
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return false;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return true;
+}
+
+nlohmann::json parse_bounded_json(std::string_view text) {
+  if (!json_depth_within(text, max_json_depth)) return nlohmann::json::value_t::discarded;
+  return nlohmann::json::parse(text, nullptr, false);
+}
+
 bool valid_timestamp(std::string_view text) { return flowtrack::detail::parse_iso8601(text).has_value(); }
 
 parsed_request parse_ingest_body(std::string_view body, std::string_view forced_type) {
   parsed_request out;
   if (body.size() > max_batch_bytes) {
     out.error = "request body too large (limit 500 KB)";
+    return out;
+  }
+  if (!json_depth_within(body, max_json_depth)) {
+    out.error = "JSON nested too deeply (limit " + std::to_string(max_json_depth) + " levels)";
     return out;
   }
   auto doc = nlohmann::json::parse(body, nullptr, false);

@@ -16,6 +16,17 @@ inline constexpr std::size_t max_message_bytes = std::size_t{32} * 1024;
 inline constexpr std::size_t max_batch_bytes = std::size_t{500} * 1024;
 inline constexpr std::size_t max_batch_messages = 2500;
 inline constexpr std::size_t max_message_id_length = 100;
+/// mock-segment's own bound (Segment documents none): a body nested deeper is refused with a
+/// 400 before anything walks it, since nlohmann::json's dump and copy recurse per level.
+inline constexpr std::size_t max_json_depth = 512;
+
+/// Whether JSON text nests objects/arrays at most `limit` deep. One pass, no recursion, any
+/// input (strings and escapes are skipped; malformed text is for the parser to refuse).
+bool json_depth_within(std::string_view text, std::size_t limit) noexcept;
+
+/// nlohmann::json::parse without exceptions, refusing (discarded) text nested deeper than
+/// max_json_depth: every JSON body mock-segment reads goes through it.
+nlohmann::json parse_bounded_json(std::string_view text);
 
 /// Path of an ingest endpoint -> the message type it forces ("" for batch endpoints);
 /// nullopt when the path is not an ingest endpoint.

@@ -1,5 +1,8 @@
 #include "wire/uuid.hpp"
 
+#include <pthread.h>
+
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <random>
@@ -8,9 +11,18 @@
 namespace flowtrack::detail {
 namespace {
 
-// xoshiro256**, seeded per thread from random_device, the thread id and the clock.
+// Bumped in the child of every fork(): a generator copied into the child by fork would
+// otherwise repeat its parent's ids, and Segment drops repeated messageIds silently.
+std::atomic<std::uint64_t> fork_generation{0};
+
+void count_fork_in_child() noexcept { fork_generation.fetch_add(1, std::memory_order_relaxed); }
+
+
+// xoshiro256**, seeded per thread from random_device, the thread id and the clock, and seeded
+// again after a fork (in the child, whose first id then differs from the parent's next one).
 struct generator {
   std::uint64_t s[4];
+  std::uint64_t generation = fork_generation.load(std::memory_order_relaxed);
 
   static std::uint64_t splitmix(std::uint64_t& x) {
     std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
@@ -20,7 +32,19 @@ struct generator {
   }
 
   generator() {
-    std::random_device rd;
+    [[maybe_unused]] static const bool fork_handler = ::pthread_atfork(nullptr, nullptr, count_fork_in_child) == 0;
+    seed();
+  }
+
+  void reseed_after_fork() {
+    const auto now = fork_generation.load(std::memory_order_relaxed);
+    if (now == generation) return;  // one relaxed load per id: track() pays nothing else
+    generation = now;
+    seed();
+  }
+
+  void seed() {
+    std::random_device rd;  // the kernel's CSPRNG: the child's draw is its own
     std::uint64_t seed = (std::uint64_t{rd()} << 32) ^ rd() ^
                          static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
                          std::hash<std::thread::id>{}(std::this_thread::get_id());
@@ -46,6 +70,7 @@ struct generator {
 
 void write_uuid_v4(char* out) {
   thread_local generator gen;
+  gen.reseed_after_fork();
   std::uint64_t hi = gen.next(), lo = gen.next();
   hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
   lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10xx

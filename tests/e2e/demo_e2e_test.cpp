@@ -188,6 +188,26 @@ TEST_F(DemoE2E, BlackHoledEndpointExitsInTimeAndTheNextRunDeliversEverything) {
   ASSERT_EQ(completed.size(), 2u);  // login's events arrived with whoami's run
 }
 
+TEST_F(DemoE2E, WriteAheadKeepsTheEventsOfARunKilledWithSigkill) {
+  std::string nothing_listens;
+  {
+    mock_process gone;
+    nothing_listens = gone.url();
+  }
+  mock_process mock;
+  ASSERT_EQ(demo(mock.url(), {"login", "--user", "ada"}).exit_code, 0);
+  auto options = env_for(nothing_listens, {{"FLOWTRACK_WRITE_AHEAD", "1"}});
+  child_process killed({sibling_binary("flowtrack-demo"), "deploy", "web", "--step-ms", "60000"}, options);
+  ASSERT_TRUE(killed.wait_for_output("validate: web", 10s));
+  killed.signal(SIGKILL);
+  EXPECT_EQ(killed.exit_code(), 128 + SIGKILL);
+  ASSERT_EQ(demo(mock.url(), {"whoami"}).exit_code, 0);  // replays what the killed run wrote ahead
+  bool deploy_invoked = false;
+  for (const auto& e : events(mock.url(), "?type=track"))
+    deploy_invoked = deploy_invoked || (e["event"] == "Command Invoked" && e["properties"]["command"] == "deploy");
+  EXPECT_TRUE(deploy_invoked) << "the killed deploy's Command Invoked was written ahead and sent by the next run";
+}
+
 TEST_F(DemoE2E, OptOutsSendNoRequestAtAll) {
   mock_process mock;
   EXPECT_EQ(demo(mock.url(), {"login", "--user", "ada"}, {{"DO_NOT_TRACK", "1"}}).exit_code, 0);

@@ -16,7 +16,7 @@ if [[ -f $target ]]; then url=$(head -n1 "$target"); else url=$target; fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-curl -fsS -X POST "$url/admin/reset" >/dev/null
+curl -fsS -X POST -H 'Content-Type: application/json' "$url/admin/reset" >/dev/null
 marker=$RANDOM$RANDOM
 event="Browser Check <b>$marker</b>"  # markup in data must show up as text
 curl -fsS -u "browser-key:" -H 'Content-Type: application/json' \

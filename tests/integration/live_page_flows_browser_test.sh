@@ -26,9 +26,9 @@ if [[ -f $target ]]; then url=$(head -n1 "$target"); else url=$target; fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-curl -fsS -X POST "$url/admin/reset" >/dev/null
+curl -fsS -X POST -H 'Content-Type: application/json' "$url/admin/reset" >/dev/null
 curl -fsS -X DELETE "$url/admin/faults" >/dev/null
-curl -fsS -d '{"mode":"ok"}' "$url/admin/mode" >/dev/null
+curl -fsS -H 'Content-Type: application/json' -d '{"mode":"ok"}' "$url/admin/mode" >/dev/null
 
 # ---- the demo's scripted session (as scripts/demo.sh runs it) -----------------------------------
 export FLOWTRACK_ENDPOINT=$url FLOWTRACK_WRITE_KEY=browser-key FLOWTRACK_STATE_DIR=$work/state
@@ -77,7 +77,7 @@ code=$(post "{\"batch\":[
 [[ $code == 200 ]] || { echo "FAIL: posting the curl invocation answered $code"; exit 1; }
 code=$(post '{"batch":[{"type":"track",')
 [[ $code == 400 ]] || { echo "FAIL: a truncated batch answered $code, not 400"; exit 1; }
-curl -fsS -d '{"status":503}' "$url/admin/faults" >/dev/null
+curl -fsS -H 'Content-Type: application/json' -d '{"status":503}' "$url/admin/faults" >/dev/null
 code=$(post '{"batch":[{"type":"track","userId":"curl-user","event":"Faulted"}]}')
 [[ $code == 503 ]] || { echo "FAIL: the faulted batch answered $code, not 503"; exit 1; }
 

@@ -27,6 +27,9 @@ http_result http_call(const std::string& url, const std::string& method, const s
   asio::ip::tcp::resolver resolver(io);
   http::fields all = headers;
   all.insert(all.begin(), {"Host", authority});
+  // A body is JSON unless the caller says otherwise (mock-segment's admin POSTs require it).
+  if (method == "POST" && http::find_field(headers, "Content-Type").empty())
+    all.push_back({"Content-Type", "application/json"});
   const std::string wire = http::serialize_request_head(method, target, all, body.size()) + body;
   http::response_parser parser{{.header_bytes = 1 << 20, .body_bytes = 64 << 20}};
   std::array<char, 16384> buf;

@@ -19,7 +19,8 @@ struct http_result {
   nlohmann::json json() const { return nlohmann::json::parse(response.body, nullptr, false); }
 };
 
-/// `url` is http://host:port. Headers are added to Host and Content-Length.
+/// `url` is http://host:port. Headers are added to Host and Content-Length, and to a POST
+/// that names no Content-Type, `Content-Type: application/json`.
 http_result http_call(const std::string& url, const std::string& method, const std::string& target,
                       const std::string& body, const http::fields& headers = {},
                       std::chrono::milliseconds timeout = std::chrono::seconds(10));

@@ -34,7 +34,9 @@ export function parseArgs(argv) {
 
 /** GET or POST on the sink's admin API (mock-segment); the parsed JSON answer. */
 export async function admin(endpoint, path, method = 'GET', body = undefined) {
-  const res = await fetch(endpoint + path, { method, body });
+  // mock-segment refuses a state-changing admin request that is not JSON (a web page's form).
+  const headers = method === 'GET' ? {} : { 'Content-Type': 'application/json' };
+  const res = await fetch(endpoint + path, { method, body, headers });
   if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status}`);
   const text = await res.text();
   return text ? JSON.parse(text) : {};
