@@ -9,6 +9,7 @@
 #include <atomic>
 #include <charconv>
 #include <iostream>
+#include <unordered_set>
 
 #include "cli/state_files.hpp"
 #include "common/regular_file.hpp"
@@ -302,6 +303,8 @@ telemetry_status read_status(const telemetry_options& o) try {
   for (auto f : collected_fields()) s.collected.emplace_back(f);
   s.docs = o.docs;
   std::error_code ec;
+  std::unordered_set<std::string> acked;
+  std::vector<std::string> pending_ids;
   for (auto it = std::filesystem::directory_iterator(s.state_dir / "spool", ec);
        !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
     if (it->path().extension() != ".spool") continue;
@@ -318,8 +321,12 @@ telemetry_status read_status(const telemetry_options& o) try {
     ::close(fd);
     ++s.spool_files;
     s.spool_bytes += bytes.size();
-    s.pending_events += flowtrack::detail::parse_spool(bytes).messages.size();
+    auto contents = flowtrack::detail::parse_spool(bytes);
+    for (auto& id : contents.acknowledged_ids) acked.insert(std::move(id));
+    for (auto& m : contents.messages) pending_ids.emplace_back(flowtrack::detail::spooled_message_id(m));
   }
+  // Acknowledgements count across files (a replay's progress marks are in its own file).
+  for (const auto& id : pending_ids) s.pending_events += acked.contains(id) ? 0 : 1;
   return s;
 } catch (...) {  // allocation failure: an empty status rather than an exception
   return {};

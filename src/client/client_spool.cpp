@@ -84,12 +84,17 @@ void client_impl::unspool(std::string_view message_id) {
 }
 
 void client_impl::acknowledge_in_spool(const batch& b, std::size_t begin, std::size_t end) {
-  if (!cfg_.write_ahead) return;
+  // Write-ahead: every settled message is marked. Otherwise only replayed ones: the marks are
+  // the replay's progress, so a run killed mid-replay leaves them for the next run, which
+  // sends only what was not acknowledged (at most the batches that were in flight again).
+  const bool holds_replayed = b.first_seq < replay_end_seq_;
+  if (!cfg_.write_ahead && !holds_replayed) return;
   std::vector<std::string_view> ids;
   ids.reserve(end - begin);
   for (std::size_t i = begin; i < end; ++i) ids.push_back(b.message_id(b.entries[i]));
   std::lock_guard lock(spool_mutex_);
-  if (spool_ && spool_->has_own_file()) {
+  // Replay marks create the own file if needed; write-ahead marks only ever follow messages.
+  if (spool_ && (holds_replayed || spool_->has_own_file())) {
     if (auto ec = spool_->append_ack(ids)) note_spool_error(ec);
   }
 }
@@ -138,7 +143,11 @@ void client_impl::spool_part(batch& b, std::size_t begin, std::size_t end, std::
 void client_impl::release_replayed_files() {
   if (!replay_files_held_ || lowest_unresolved_seq() < replay_end_seq_) return;
   std::lock_guard lock(spool_mutex_);
-  if (spool_) spool_->delete_claimed();
+  if (spool_) {
+    spool_->delete_claimed();
+    // Without write-ahead, an own file of progress marks alone has done its job.
+    if (!cfg_.write_ahead && !spool_->own_file_holds_messages()) spool_->remove_own_file();
+  }
   replay_files_held_ = false;
 }
 

@@ -9,6 +9,7 @@
 #include <future>
 #include <random>
 #include <thread>
+#include <unordered_set>
 
 #include "common/regular_file.hpp"
 #include "flowtrack/error.hpp"
@@ -155,6 +156,21 @@ std::error_code spool::claim(spool_claim& out) {
     }
     taken.push_back(std::move(l));
   }
+  // Acknowledgements apply across files: a run that replayed these files and was killed left
+  // its progress marks in its own file.
+  std::unordered_set<std::string> acked;
+  for (const auto& l : taken)
+    for (const auto& id : l.contents.acknowledged_ids) acked.insert(id);
+  if (!acked.empty()) {
+    for (auto& l : taken) {
+      auto& m = l.contents.messages;
+      const auto before = m.size();
+      m.erase(std::remove_if(m.begin(), m.end(),
+                             [&](const std::string& json) { return acked.contains(std::string(spooled_message_id(json))); }),
+              m.end());
+      out.acknowledged += before - m.size();
+    }
+  }
   // Honour the byte cap by dropping the oldest files' messages first.
   std::uint64_t total = 0;
   for (const auto& l : taken) total += l.size;
@@ -245,6 +261,7 @@ std::error_code spool::append_messages(const std::vector<std::string_view>& mess
   if (fitting > 0) {
     if (auto ec = append(bytes)) return ec;
     written = fitting;
+    own_messages_ += fitting;
   }
   return fitting < messages.size() ? std::error_code(errc::spool_full) : std::error_code{};
 }
@@ -297,6 +314,7 @@ void spool::remove_own_file() {
   ::close(own_fd_);
   own_fd_ = -1;
   own_bytes_ = 0;
+  own_messages_ = 0;
 }
 
 }  // namespace flowtrack::detail

@@ -31,8 +31,9 @@ struct spool_limits {
 
 /// What claim() found.
 struct spool_claim {
-  std::vector<std::string> messages;   ///< to replay, oldest first
+  std::vector<std::string> messages;   ///< to replay, oldest first; none that any file acknowledged
   std::size_t files = 0;
+  std::uint64_t acknowledged = 0;      ///< messages skipped: an ack record (in any file) names them
   std::uint64_t corrupt_bytes = 0;     ///< torn/corrupt tails skipped
   std::uint64_t expired = 0;           ///< messages in files older than max_age, dropped
   std::uint64_t over_cap = 0;          ///< messages in the oldest files dropped to honour max_bytes
@@ -95,6 +96,8 @@ class spool {
   void remove_own_file();
 
   bool has_own_file() const noexcept { return own_fd_ >= 0; }
+  /// Whether this client appended messages (not only acknowledgements) to its own file.
+  bool own_file_holds_messages() const noexcept { return own_fd_ >= 0 && own_messages_ > 0; }
   /// The system's reason for the first failure (ENOSPC, EIO, EROFS, EACCES... as
   /// std::generic_category codes); empty while nothing failed.
   std::error_code first_system_error() const noexcept { return last_error_; }
@@ -114,6 +117,7 @@ class spool {
   int own_fd_ = -1;
   std::filesystem::path own_path_;
   std::uint64_t own_bytes_ = 0;
+  std::uint64_t own_messages_ = 0;
   std::vector<std::filesystem::path> claimed_;
   int replay_lock_fd_ = -1;
 };

@@ -102,6 +102,7 @@ spool_contents parse_spool(std::string_view file) {
     pos += size;
     out.good_bytes = pos;
   }
+  out.acknowledged_ids.assign(acked.begin(), acked.end());
   for (auto m : messages) {
     if (acked.contains(spooled_message_id(m))) {
       ++out.acknowledged;

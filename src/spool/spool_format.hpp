@@ -31,6 +31,7 @@ struct spool_contents {
   bool valid_header = false;
   std::vector<std::string> messages;     ///< message JSON, in file order, acknowledged ones removed
   std::size_t acknowledged = 0;          ///< messages removed because an ack record named them
+  std::vector<std::string> acknowledged_ids;  ///< every messageId this file's ack records name
   std::size_t corrupt_bytes = 0;         ///< bytes skipped: torn tail, corrupt records, bad header
   std::size_t corrupt_records = 0;       ///< corrupt regions skipped (one per run of bad bytes)
   std::size_t good_bytes = 0;            ///< bytes up to the end of the last good record

@@ -1,6 +1,6 @@
 // Test helper: one "run" of a program using flowtrack with a spool. It replays what earlier
 // runs spooled, tracks N new events, closes within a deadline and prints its report as JSON.
-//   spool_client SPOOL_DIR ENDPOINT N CLOSE_TIMEOUT_MS [TAG [SPOOL_MAX_BYTES]]
+//   spool_client SPOOL_DIR ENDPOINT N CLOSE_TIMEOUT_MS [TAG [SPOOL_MAX_BYTES [BATCH_MAX_MESSAGES]]]
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   cfg.retry.max_attempts = 1000000;  // only the deadline ends a failing run
   cfg.timeouts.resolve = cfg.timeouts.connect = std::chrono::seconds(30);
   if (argc > 6) cfg.spool_max_bytes = std::strtoull(argv[6], nullptr, 10);
+  if (argc > 7) cfg.batch_max_messages = std::strtoull(argv[7], nullptr, 10);
   flowtrack::client c{io, std::move(cfg)};
   const auto replayed = c.statistics().replayed;
   const int n = std::atoi(argv[3]);

@@ -5,11 +5,14 @@
 
 #include <sys/wait.h>
 
+#include <csignal>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <random>
 #include <set>
 #include <string_view>
+#include <thread>
 
 #include "flowtrack/error.hpp"
 #include "support/temp_dir.hpp"
@@ -30,10 +33,11 @@ class ZeroLoss : public ::testing::Test {
 
   // One run of a program using flowtrack: replays the spool, tracks n events, closes.
   json run(const std::string& endpoint, int n, const std::string& tag, int close_timeout = close_ms,
-           std::vector<std::string> prefix = {}, const std::string& spool_max_bytes = "16777216") {
+           std::vector<std::string> prefix = {}, const std::string& spool_max_bytes = "16777216",
+           const std::string& batch_max_messages = "250") {
     std::vector<std::string> argv = std::move(prefix);
     for (const auto& a : {sibling_binary("spool_client"), spool_.string(), endpoint, std::to_string(n),
-                          std::to_string(close_timeout), tag, spool_max_bytes})
+                          std::to_string(close_timeout), tag, spool_max_bytes, batch_max_messages})
       argv.push_back(a);
     child_process p(argv);
     const int status = p.finish();
@@ -41,6 +45,16 @@ class ZeroLoss : public ::testing::Test {
     auto report = json::parse(p.output(), nullptr, false);
     EXPECT_TRUE(report.is_object()) << p.output();
     return report;
+  }
+
+  // Polls a condition on another process's progress, 10 ms apart, for at most 20 s.
+  static bool wait_until(const std::function<bool()>& done) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > give_up) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
   }
 
   // For each run tag: how many times each event index arrived.
@@ -182,6 +196,33 @@ TEST_F(ZeroLoss, KillMinus9WithWriteAhead) {
   for (const auto& e : events)
     seen.insert(e["properties"]["i"].get<int>());
   EXPECT_EQ(seen.size(), 300u);
+}
+
+// A run killed while it replays a backlog: its acknowledgement marks say which batches were
+// delivered, so the next run sends only the rest: at most the batches that were in flight
+// (max_in_flight, 2) again, not the whole backlog.
+TEST_F(ZeroLoss, ReplayKilledMidWayResendsAtMostTheBatchesInFlight) {
+  constexpr int backlog = 1000, batch = 100;
+  mock_process mock({"--mode", "blackhole"});
+  EXPECT_EQ(run(mock.url(), backlog, "A")["spooled"], backlog);
+  // The replaying run: five batches answered, then the server stops answering.
+  json five = json::array();
+  for (int i = 0; i < 5; ++i) five.push_back({{"delay_ms", 1}});
+  ASSERT_EQ(http_post(mock.url(), "/admin/faults", five.dump()).response.status, 200);
+  child_process replaying({sibling_binary("spool_client"), spool_.string(), mock.url(), "0", "60000", "B",
+                           "16777216", std::to_string(batch)});
+  // Killed once five batches are in and the sixth was sent (and is never answered).
+  ASSERT_TRUE(wait_until([&] {
+    return http_get(mock.url(), "/admin/stats").json()["events_accepted"].get<int>() >= 5 * batch &&
+           http_get(mock.url(), "/admin/requests").json()["requests"].size() >= 6;
+  })) << "the replaying run never got five batches through";
+  replaying.signal(SIGKILL);
+  replaying.finish();
+  set_mode(mock.url(), "ok");
+  const auto next = run(mock.url(), 0, "C", 5000, {}, "16777216", std::to_string(batch));
+  EXPECT_LE(next["replayed"].get<int>(), backlog - 3 * batch) << "acknowledged batches are not replayed";
+  expect_all_delivered(mock.url(), "A", backlog);
+  EXPECT_LE(http_get(mock.url(), "/admin/stats").json()["duplicates"].get<int>(), 2 * batch);
 }
 
 TEST_F(ZeroLoss, TwoRunsStartingAtOnceNeverSendTheSameSpoolTwice) {

@@ -192,6 +192,30 @@ TEST_F(SpoolTest, MessagesOlderThanTheAgeCapAreDroppedAndCounted) {
   EXPECT_TRUE(files().empty());
 }
 
+// A run that replayed a backlog and was killed left its progress marks in its own file: the
+// next claim skips the acknowledged messages of the backlog's file.
+TEST_F(SpoolTest, AcknowledgementsInOneFileSkipMessagesOfAnother) {
+  {
+    spool earlier(dir_, {});
+    ASSERT_FALSE(earlier.open());
+    std::string a = message(1), b = message(2), c = message(3);
+    ASSERT_FALSE(earlier.append_messages({a, b, c}));
+  }
+  {
+    spool killed_replayer(dir_, {});
+    ASSERT_FALSE(killed_replayer.open());
+    ASSERT_FALSE(killed_replayer.append_ack({"m1", "m3"}));
+    EXPECT_FALSE(killed_replayer.own_file_holds_messages());
+  }
+  spool next(dir_, {});
+  ASSERT_FALSE(next.open());
+  spool_claim claim;
+  ASSERT_FALSE(next.claim(claim));
+  EXPECT_EQ(claim.messages, std::vector<std::string>{message(2)});
+  EXPECT_EQ(claim.acknowledged, 2u);
+  EXPECT_EQ(claim.files, 2u);
+}
+
 TEST_F(SpoolTest, UnwritableDirectoryIsAClearError) {
   std::filesystem::create_directories(dir_);
   std::ofstream(dir_ / "not-a-directory") << "x";
