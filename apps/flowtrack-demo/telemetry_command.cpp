@@ -37,8 +37,9 @@ int telemetry_command(const std::string& action, bool json, const cli::telemetry
             << (s.spool_unreadable ? ", " + std::to_string(s.spool_unreadable) + " entry(ies) not regular files, left alone"
                                    : std::string())
             << '\n'
-            << "last delivery:  " << state.last_delivery() << '\n'
-            << "docs:           " << s.docs << '\n';
+            << "last delivery:  " << state.last_delivery() << '\n';
+  for (const auto& problem : s.config_problems) std::cout << "problem:        " << problem << '\n';
+  std::cout << "docs:           " << s.docs << '\n';
   return 0;
 }
 

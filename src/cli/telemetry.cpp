@@ -16,6 +16,7 @@
 #include "flowtrack/cli/notice.hpp"
 #include "flowtrack/error.hpp"
 #include "spool/spool_format.hpp"
+#include "transport/endpoint.hpp"
 #include "wire/uuid.hpp"
 
 namespace flowtrack::cli {
@@ -220,6 +221,27 @@ std::chrono::milliseconds close_timeout_of(const telemetry_options& o) {
   return o.close_timeout;
 }
 
+// What is wrong with the settings, one sentence each, never a secret: a bad value that falls
+// back (the close deadline) or keeps telemetry from starting (the endpoint, the write key).
+std::vector<std::string> config_problems(const telemetry_options& o) {
+  std::vector<std::string> out;
+  const std::string prefix = prefix_of(o);
+  if (auto v = env_of(o)(prefix + "_CLOSE_TIMEOUT_MS"); v && close_timeout_of(o) == o.close_timeout) {
+    long long ms = -1;
+    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), ms);
+    if (ec != std::errc{} || end != v->data() + v->size() || ms < 0 || ms > 600000)
+      out.push_back(prefix + "_CLOSE_TIMEOUT_MS is not a whole number of milliseconds in [0, 600000]: the default " +
+                    std::to_string(o.close_timeout.count()) + " ms applies");
+  }
+  flowtrack::detail::endpoint_url ep;
+  if (flowtrack::detail::parse_endpoint(endpoint_of(o), ep))
+    out.push_back("the endpoint (" + prefix + "_ENDPOINT or the app's default) is not http(s)://host[:port]: nothing can be sent");
+  const std::string key = write_key_of(o);
+  if (std::any_of(key.begin(), key.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
+    out.push_back("the write key (" + prefix + "_WRITE_KEY) holds control characters: the client cannot use it");
+  return out;
+}
+
 }  // namespace
 
 std::unique_ptr<telemetry> make_noop_telemetry(telemetry_state why, std::chrono::milliseconds close_timeout) {
@@ -237,6 +259,8 @@ std::unique_ptr<telemetry> make_telemetry(asio::any_io_executor ex, telemetry_op
     const std::string prefix = prefix_of(o);
     const auto dir = state_dir_of(o);
     if (auto why = opted_out(o, dir)) return fallback(*why);
+    if (debug)
+      for (const auto& problem : config_problems(o)) diag << o.app.name << ": telemetry: " << problem << '\n';
     const bool debug_print = debug_printing(o);
     std::string write_key = write_key_of(o);
     if (!debug_print && !o.sink && write_key.empty()) return fallback(telemetry_state::no_write_key);
@@ -297,6 +321,7 @@ telemetry_status read_status(const telemetry_options& o) try {
     s.state = telemetry_state::awaiting_notice;
   }
   s.reason = reason_for(o, s.state, running_in_ci(env_of(o)));
+  s.config_problems = config_problems(o);
   s.anonymous_id = detail::read_anonymous_id(s.state_dir);
   s.notice_shown = detail::notice_shown(s.state_dir);
   s.endpoint_host = host_of(endpoint_of(o));
@@ -341,6 +366,7 @@ nlohmann::json to_json(const telemetry_status& s) {
           {"notice_shown", s.notice_shown},
           {"endpoint_host", s.endpoint_host},
           {"collected", s.collected},
+          {"config_problems", s.config_problems},
           {"spool", {{"files", s.spool_files}, {"bytes", s.spool_bytes}, {"pending_events", s.pending_events}, {"unreadable", s.spool_unreadable}}},
           {"docs", s.docs}};
 }

@@ -166,13 +166,18 @@ struct telemetry_status {
   std::uintmax_t spool_bytes = 0;
   std::size_t pending_events = 0;      ///< events in those spool files (intact records)
   std::size_t spool_unreadable = 0;    ///< `.spool` entries not read: not regular files, or unreadable
+  /// Settings that cannot be used, one sentence each, never a secret: a close deadline that is
+  /// not a number (the default applies), an endpoint that is not http(s)://host[:port] or a
+  /// write key with control characters (nothing can be sent). Empty when all is well.
+  std::vector<std::string> config_problems;
   std::string docs;                    ///< options.docs
 };
 telemetry_status read_status(const telemetry_options& options);
 
 /// The status as JSON for scripts (`<app> telemetry status --json`): state (to_string of the
 /// enum's name, e.g. "awaiting_notice"), state_text, reason, state_dir, anonymous_id,
-/// notice_shown, endpoint_host, collected, spool {files, bytes, pending_events, unreadable}, docs.
+/// notice_shown, endpoint_host, collected, config_problems, spool {files, bytes, pending_events,
+/// unreadable}, docs.
 nlohmann::json to_json(const telemetry_status& s);
 
 /// The enum's identifier ("awaiting_notice"), stable for scripts; to_string gives the sentence.

@@ -250,5 +250,36 @@ TEST(CliEnvironment, PrefixFlagsStateDirAndCi) {
   EXPECT_FALSE(cli::env_flag(cli::fixed_environment({{"X", "0"}}), "X"));
 }
 
+// A bad value never disappears silently: telemetry status names each, DEBUG=1 prints them on
+// the diagnostics stream, and no secret is in the sentence.
+TEST_F(CliTelemetry, UnusableSettingsAreNamedInTheStatusAndUnderDebug) {
+  struct row {
+    std::map<std::string, std::string> env;
+    std::size_t problems;
+    const char* mentions;
+  };
+  const row rows[] = {
+      {{}, 0, ""},
+      {{{"DEMO_CLI_CLOSE_TIMEOUT_MS", "soon"}}, 1, "DEMO_CLI_CLOSE_TIMEOUT_MS"},
+      {{{"DEMO_CLI_CLOSE_TIMEOUT_MS", "900000"}}, 1, "the default 3000 ms applies"},
+      {{{"DEMO_CLI_CLOSE_TIMEOUT_MS", "250"}}, 0, ""},
+      {{{"DEMO_CLI_ENDPOINT", "ftp://user:hunter2@host"}}, 1, "http(s)://host[:port]"},
+      {{{"DEMO_CLI_WRITE_KEY", "key\nwith-newline"}}, 1, "control characters"},
+  };
+  for (const auto& r : rows) {
+    const auto s = cli::read_status(options(r.env));
+    ASSERT_EQ(s.config_problems.size(), r.problems) << (s.config_problems.empty() ? "" : s.config_problems[0]);
+    if (r.problems == 0) continue;
+    EXPECT_NE(s.config_problems[0].find(r.mentions), std::string::npos) << s.config_problems[0];
+    EXPECT_EQ(s.config_problems[0].find("hunter2"), std::string::npos) << "never the endpoint's credentials";
+    EXPECT_EQ(cli::to_json(s)["config_problems"].size(), r.problems);
+    auto env = r.env;
+    env["DEBUG"] = "1";
+    diag_.str("");
+    (void)cli::make_telemetry(io_.get_executor(), options(env));
+    EXPECT_NE(diag_.str().find(s.config_problems[0]), std::string::npos) << diag_.str();
+  }
+}
+
 }  // namespace
 }  // namespace flowtrack::test
