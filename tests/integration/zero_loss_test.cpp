@@ -3,9 +3,12 @@
 // or reported dropped with a reason, and that close() never outlives its deadline.
 #include <gtest/gtest.h>
 
+#include <sys/mount.h>
 #include <sys/wait.h>
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -225,6 +228,63 @@ TEST_F(ZeroLoss, ReplayKilledMidWayResendsAtMostTheBatchesInFlight) {
   EXPECT_LE(http_get(mock.url(), "/admin/stats").json()["duplicates"].get<int>(), 2 * batch);
 }
 
+// A backlog of 2000 spool files (a machine offline for weeks) drains in one run under the
+// common descriptor limit's sixteenth: claimed files hold no descriptors.
+TEST_F(ZeroLoss, TwoThousandSpoolFilesDrainUnderUlimit64) {
+  std::string nothing_listens;
+  {
+    mock_process gone;
+    nothing_listens = gone.url();
+  }
+  EXPECT_EQ(run(nothing_listens, 1, "A")["spooled"], 1);
+  std::filesystem::path first;
+  for (const auto& e : std::filesystem::directory_iterator(spool_))
+    if (e.path().extension() == ".spool") first = e.path();
+  ASSERT_FALSE(first.empty());
+  for (int i = 0; i < 1999; ++i) {  // the same run's file under later names: 2000 files in all
+    char name[64];
+    std::snprintf(name, sizeof name, "%020lld-9-%08x.spool", 90000000000000000LL + i, static_cast<unsigned>(i));
+    std::filesystem::copy_file(first, spool_ / name);
+  }
+  mock_process mock;
+  const auto drained = run(mock.url(), 0, "B", 20000, {"prlimit", "--nofile=64"});
+  EXPECT_EQ(drained["replayed"], 2000);
+  EXPECT_EQ(drained["delivered"], 2000);
+  std::size_t left = 0;
+  for (const auto& e : std::filesystem::directory_iterator(spool_)) left += e.path().extension() == ".spool";
+  EXPECT_EQ(left, 0u);
+}
+
+// A real full disk: a 256 KiB tmpfs holds the spool. The backlog of an earlier run survives a
+// run whose close cannot write (ENOSPC), and the run after the disk is freed delivers it all.
+// Needs root (mount); skipped where mounting is not permitted.
+TEST_F(ZeroLoss, FullDiskAtCloseKeepsTheBacklog) {
+  const auto mount_point = tmp_.path() / "tiny";
+  std::filesystem::create_directories(mount_point);
+  if (::mount("tmpfs", mount_point.c_str(), "tmpfs", 0, "size=256k,mode=0700") != 0)
+    GTEST_SKIP() << "cannot mount a tmpfs here (" << std::strerror(errno) << ")";
+  struct unmount {
+    std::filesystem::path p;
+    ~unmount() { ::umount2(p.c_str(), MNT_DETACH); }
+  } unmount_at_end{mount_point};
+  spool_ = mount_point / "spool";
+  mock_process mock({"--mode", "blackhole"});
+  EXPECT_EQ(run(mock.url(), 200, "A")["spooled"], 200);
+  {  // fill what is left of the disk
+    std::ofstream filler(mount_point / "filler", std::ios::binary);
+    const std::string block(4096, 'f');
+    while (filler.write(block.data(), static_cast<std::streamsize>(block.size())) && filler.flush()) {
+    }
+  }
+  const auto full = run(mock.url(), 50, "B");  // replays A, cannot deliver, cannot re-spool
+  EXPECT_EQ(full["spool_error_code"], "flowtrack:" + std::to_string(static_cast<int>(errc::spool_io)));
+  std::filesystem::remove(mount_point / "filler");
+  set_mode(mock.url(), "ok");
+  const auto freed = run(mock.url(), 0, "C", 5000);
+  EXPECT_GE(freed["replayed"].get<int>(), 200);
+  expect_all_delivered(mock.url(), "A", 200);
+}
+
 TEST_F(ZeroLoss, TwoRunsStartingAtOnceNeverSendTheSameSpoolTwice) {
   mock_process mock({"--mode", "blackhole"});
   const auto first = run(mock.url(), 300, "A");
@@ -257,6 +317,27 @@ TEST_F(ZeroLoss, CorruptSpoolTailIsSkippedAndCounted) {
   auto next = run(mock.url(), 0, "B");
   EXPECT_GT(next["corrupt_bytes"].get<int>(), 0);
   expect_all_delivered(mock.url(), "A", 40);
+}
+
+// One flipped byte in the middle of a spool file loses the record it is in, not the rest.
+TEST_F(ZeroLoss, CorruptRecordMidFileLosesOnlyThatRecord) {
+  mock_process mock({"--mode", "blackhole"});
+  EXPECT_EQ(run(mock.url(), 40, "A")["spooled"], 40);
+  for (const auto& e : std::filesystem::directory_iterator(spool_)) {
+    if (e.path().extension() != ".spool") continue;
+    std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(0, std::ios::end);
+    const auto middle = static_cast<std::streamoff>(f.tellg()) / 2;
+    f.seekg(middle);
+    const char c = static_cast<char>(f.get());
+    f.seekp(middle);
+    f.put(static_cast<char>(c ^ 0x20));
+  }
+  set_mode(mock.url(), "ok");
+  const auto next = run(mock.url(), 0, "B", 5000);
+  EXPECT_EQ(next["replayed"], 39) << "one record lost, the 19 or 20 after it read on";
+  EXPECT_GT(next["corrupt_bytes"].get<int>(), 0);
+  EXPECT_EQ(arrivals(mock.url())["A"].size(), 39u);
 }
 
 TEST_F(ZeroLoss, UnwritableSpoolDirectoryIsReportedNotSilent) {

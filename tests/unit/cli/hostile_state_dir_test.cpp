@@ -42,6 +42,10 @@ const hostile_kind kinds[] = {
        const std::string mb(1 << 20, '7');
        for (int i = 0; i < 8; ++i) out << mb;
      }},
+    {"sparse file", [](const auto& p, const auto&) {
+       std::ofstream(p, std::ios::binary).put('x');
+       std::filesystem::resize_file(p, std::uintmax_t{8} << 30);  // 8 GiB of holes: read only to the cap
+     }},
     {"garbage", [](const auto& p, const auto&) { std::ofstream(p, std::ios::binary) << std::string("\0\xff{[\"", 5); }},
 };
 
@@ -74,7 +78,8 @@ TEST_F(HostileStateDir, EveryFileTheCliReadsMayBeAnythingAndNothingHangsOrThrows
       cli::telemetry_status s;
       ASSERT_NO_THROW(s = cli::read_status(o));
       if (std::string_view(place).starts_with("spool/")) {
-        const bool regular = std::string_view(kind.name) == "huge file" || std::string_view(kind.name) == "garbage";
+        const std::string_view k = kind.name;
+        const bool regular = k == "huge file" || k == "garbage" || k == "sparse file";
         EXPECT_EQ(s.spool_unreadable, regular ? 0u : 1u);
         EXPECT_EQ(s.pending_events, 0u);
       }
