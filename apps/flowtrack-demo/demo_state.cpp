@@ -49,7 +49,11 @@ void demo_state::save_last_delivery(const flowtrack::close_report& r) const {
   write_private(telemetry_dir() / "last_delivery.json",
                 nlohmann::json{{"at_unix", now.count()}, {"delivered", r.delivered}, {"failed", r.failed},
                                {"spooled", r.spooled}, {"pending", r.pending}, {"dropped", r.dropped},
-                               {"deadline_reached", r.deadline_reached}}
+                               {"deadline_reached", r.deadline_reached},
+                               // Why the spool failed, if it did: the errno's text (disk full...).
+                               {"spool_problem", r.spool_system_error ? r.spool_system_error.message()
+                                                 : r.spool_error      ? r.spool_error.message()
+                                                                      : std::string()}}
                         .dump() +
                     "\n");
 }
@@ -59,7 +63,8 @@ std::string demo_state::last_delivery() const try {
   if (!j.is_object()) return "none yet";
   return std::to_string(j.value("delivered", 0)) + " delivered, " + std::to_string(j.value("spooled", 0)) +
          " spooled, " + std::to_string(j.value("failed", 0)) + " failed" +
-         (j.value("deadline_reached", false) ? " (deadline reached)" : "");
+         (j.value("deadline_reached", false) ? " (deadline reached)" : "") +
+         (j.value("spool_problem", std::string()).empty() ? "" : "; spool: " + j.value("spool_problem", std::string()));
 } catch (const nlohmann::json::exception&) {  // a field of the wrong type: someone else's file
   return "unreadable";
 }

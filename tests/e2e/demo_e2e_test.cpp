@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <set>
 
@@ -206,6 +207,16 @@ TEST_F(DemoE2E, WriteAheadKeepsTheEventsOfARunKilledWithSigkill) {
   for (const auto& e : events(mock.url(), "?type=track"))
     deploy_invoked = deploy_invoked || (e["event"] == "Command Invoked" && e["properties"]["command"] == "deploy");
   EXPECT_TRUE(deploy_invoked) << "the killed deploy's Command Invoked was written ahead and sent by the next run";
+}
+
+TEST_F(DemoE2E, TelemetryStatusSaysWhyTheSpoolFailed) {
+  mock_process mock;
+  ASSERT_EQ(demo(mock.url(), {"login", "--user", "ada"}).exit_code, 0);
+  std::filesystem::remove_all(state_ / "telemetry" / "spool");
+  std::ofstream(state_ / "telemetry" / "spool") << "a file where the spool directory goes";
+  ASSERT_EQ(demo(mock.url(), {"whoami"}).exit_code, 0);
+  const auto status = demo(mock.url(), {"telemetry", "status"});
+  EXPECT_NE(status.out.find("; spool: "), std::string::npos) << status.out;
 }
 
 TEST_F(DemoE2E, OptOutsSendNoRequestAtAll) {

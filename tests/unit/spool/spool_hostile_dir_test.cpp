@@ -142,6 +142,25 @@ TEST_F(SpoolHostileDir, AFailedWriteSaysWhyAndLeavesNoTornRecord) {
   }
 }
 
+TEST_F(SpoolHostileDir, AFailedUnlinkKeepsTheFileForTheNextClaimNothingIsLost) {
+  write_spool_file(dir_ / "00000000000000000001-1-00000001.spool", 0, 3);
+  {
+    spool first(dir_, {});
+    ASSERT_FALSE(first.open());
+    spool_claim claim;
+    ASSERT_FALSE(first.claim(claim));
+    ASSERT_EQ(claim.messages.size(), 3u);
+    test::spool_faults faults;
+    faults.fail_unlinks(EROFS);
+    first.delete_claimed();  // cannot delete: the file stays, the replay lock is released
+  }
+  spool second(dir_, {});
+  ASSERT_FALSE(second.open());
+  spool_claim again;
+  ASSERT_FALSE(second.claim(again));
+  EXPECT_EQ(again.messages.size(), 3u) << "sent again (messageIds dedupe), never lost";
+}
+
 TEST_F(SpoolHostileDir, AFailedSyncSaysWhy) {
   spool s(dir_, {});
   ASSERT_FALSE(s.open());
