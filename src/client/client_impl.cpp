@@ -31,7 +31,9 @@ constexpr std::chrono::milliseconds abort_grace{20};
 // After close() is cancelled, the longest it takes to complete: the spool's sync is cut short.
 constexpr std::chrono::milliseconds cancel_budget{40};
 
-void validate(const config& c) {
+}  // namespace
+
+void validate_config(const config& c) {
   auto bad = [](const char* what) { throw std::system_error(errc::invalid_config, what); };
   if (c.write_key.empty()) bad("write_key is empty");
   if (c.batch_max_messages == 0 || c.batch_max_messages > segment_max_batch_messages)
@@ -45,7 +47,11 @@ void validate(const config& c) {
   if (c.retry.jitter < 0.0 || c.retry.jitter > 1.0) bad("retry.jitter must be in [0, 1]");
   if (!c.default_context.is_object()) bad("default_context must be a JSON object");
   if (c.write_ahead && c.spool_dir.empty()) bad("write_ahead needs spool_dir");
+  endpoint_url ep;
+  if (parse_endpoint(c.endpoint, ep)) bad("bad endpoint URL");
 }
+
+namespace {
 
 asio::ssl::context make_tls_context(const tls_config& t) {
   asio::ssl::context ctx(asio::ssl::context::tls_client);
@@ -65,7 +71,7 @@ asio::ssl::context make_tls_context(const tls_config& t) {
 }
 
 config validated(config c) {
-  validate(c);
+  validate_config(c);
   return c;
 }
 

@@ -32,7 +32,10 @@ class event_sink {
 };
 
 /// A sink over a flowtrack::client on `ex` (send = client::track, close = client::async_close).
-/// Throws std::system_error(errc::invalid_config) when the client cannot be created.
+/// The client is created by the first send, not before: a command that sends nothing opens no
+/// connection, replays no spool and closes at once. Throws std::system_error(errc::invalid_config)
+/// when `cfg` is unusable; a client that still cannot be created at the first send (its TLS CA
+/// files) makes send return errc::invalid_config.
 std::unique_ptr<event_sink> make_client_sink(asio::any_io_executor ex, config cfg);
 
 /// Prints each event as one JSON line on `out` and sends nothing (the debug mode). Thread-safe
