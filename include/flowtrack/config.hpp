@@ -150,4 +150,10 @@ struct config {
   delivery_callback on_delivery;
 };
 
+/// Checks `c` as the client's constructor does, without creating anything: throws
+/// std::system_error(errc::invalid_config) whose what() names the first unusable setting (an
+/// empty write key, a bad endpoint URL, a batch limit out of range...). The TLS CA files are
+/// only read by the constructor.
+void validate_config(const config& c);
+
 }  // namespace flowtrack

@@ -1,14 +1,13 @@
-// The event sink over the flowtrack client (its own file: the only one of this layer that needs
-// the client's implementation to link). The client is created by the first event, not before:
+// The event sink over the flowtrack client, through its public API only. The client is created by the first event, not before:
 // a command that sends nothing (--help, a usage error, a refused pre-run check) opens no
 // connection, replays no spool and closes at once, even with a backlog pending behind an
 // unresponsive endpoint.
 #include <mutex>
 #include <optional>
 
-#include "client/client_impl.hpp"
 #include "flowtrack/cli/event_sink.hpp"
 #include "flowtrack/client.hpp"
+#include "flowtrack/config.hpp"
 #include "flowtrack/error.hpp"
 
 namespace flowtrack::cli {
@@ -17,7 +16,7 @@ namespace {
 class client_sink final : public event_sink {
  public:
   client_sink(asio::any_io_executor ex, config cfg) : ex_(std::move(ex)), cfg_(std::move(cfg)) {
-    flowtrack::detail::validate_config(cfg_);  // a bad setting is an error now, not at the first event
+    validate_config(cfg_);  // a bad setting is an error now, not at the first event
   }
 
   std::error_code send(const track_message& m) override {

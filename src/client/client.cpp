@@ -1,5 +1,6 @@
 // The public facade: forwards to client_impl, hopping onto its strand for async work.
 #include "flowtrack/client.hpp"
+#include "flowtrack/version.hpp"
 
 #include <asio/co_spawn.hpp>
 #include <asio/post.hpp>
@@ -10,7 +11,7 @@
 
 namespace flowtrack {
 
-const char* library_version() noexcept { return FLOWTRACK_VERSION; }
+const char* library_version() noexcept { return FLOWTRACK_VERSION_STRING; }
 
 namespace detail {
 

@@ -32,8 +32,15 @@ constexpr std::chrono::milliseconds abort_grace{20};
 constexpr std::chrono::milliseconds cancel_budget{40};
 
 }  // namespace
+}  // namespace flowtrack::detail
+
+namespace flowtrack {
 
 void validate_config(const config& c) {
+  using detail::endpoint_url;
+  using detail::segment_max_batch_bytes;
+  using detail::segment_max_batch_messages;
+  using detail::segment_max_message_bytes;
   auto bad = [](const char* what) { throw std::system_error(errc::invalid_config, what); };
   if (c.write_key.empty()) bad("write_key is empty");
   if (c.batch_max_messages == 0 || c.batch_max_messages > segment_max_batch_messages)
@@ -48,9 +55,12 @@ void validate_config(const config& c) {
   if (!c.default_context.is_object()) bad("default_context must be a JSON object");
   if (c.write_ahead && c.spool_dir.empty()) bad("write_ahead needs spool_dir");
   endpoint_url ep;
-  if (parse_endpoint(c.endpoint, ep)) bad("bad endpoint URL");
+  if (detail::parse_endpoint(c.endpoint, ep)) bad("bad endpoint URL");
 }
 
+}  // namespace flowtrack
+
+namespace flowtrack::detail {
 namespace {
 
 asio::ssl::context make_tls_context(const tls_config& t) {

@@ -40,10 +40,6 @@
 namespace flowtrack::detail {
 
 /// A batch: its body is built once; each message's place in it is kept for callbacks and the spool.
-/// Throws std::system_error(errc::invalid_config) naming the first unusable setting of `c`
-/// (what the client's constructor checks before it opens anything; the TLS CA files excepted).
-void validate_config(const config& c);
-
 struct batch {
   struct entry {
     std::uint32_t offset, size;        // the message's JSON within body
