@@ -180,12 +180,16 @@ std::error_code spool::claim(spool_claim& out) {
     l.contents.messages.clear();
     total -= l.size;
   }
+  std::uint64_t claimed_bytes = 0;
   for (auto& l : taken) {
     for (auto& m : l.contents.messages) out.messages.push_back(std::move(m));
     claimed_.push_back(std::move(l.path));
+    claimed_bytes += l.size;
     ++out.files;
   }
-  others_bytes_ = std::max(directory_bytes(), own_bytes_) - own_bytes_;
+  // The claimed files are on their way out (deleted once settled or re-spooled): the cap does
+  // not count them, or re-spooling a backlog near the cap at close would not fit beside itself.
+  others_bytes_ = std::max(directory_bytes(), own_bytes_ + claimed_bytes) - own_bytes_ - claimed_bytes;
   return {};
 }
 
@@ -198,9 +202,14 @@ void spool::delete_claimed() {
 }
 
 void spool::release_claimed() {
+  const bool kept = !claimed_.empty();
   claimed_.clear();
   if (replay_lock_fd_ >= 0) ::close(replay_lock_fd_);
   replay_lock_fd_ = -1;
+  if (kept) {  // they stay: they count again
+    const std::uint64_t own = own_fd_ >= 0 ? own_bytes_ : 0;
+    others_bytes_ = std::max(directory_bytes(), own) - own;
+  }
 }
 
 std::uint64_t spool::directory_bytes() const {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <cstring>
 #include <set>
 
 #include <asio/io_context.hpp>
@@ -88,22 +89,25 @@ TEST_F(ClientSpoolFaults, FullDiskAtCloseKeepsTheBacklogAndSaysWhy) {
   EXPECT_EQ(spool_files(), 0u);
 }
 
-TEST_F(ClientSpoolFaults, ReadOnlyDiskDuringWriteAheadStillDeliversFromMemory) {
-  detail::virtual_time clock;
-  loopback_server healthy;
-  spool_faults faults;
-  faults.fail_writes(EROFS);
-  asio::io_context io;
-  auto cfg = make_config(healthy.url());
-  cfg.write_ahead = true;
-  client c{io, cfg};
-  for (int i = 0; i < 10; ++i) ASSERT_FALSE(c.track(numbered_event(i)));
-  close_report report;
-  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(10s); }));
-  EXPECT_EQ(report.delivered, 10u);
-  EXPECT_EQ(received_messages(healthy).size(), 10u);
-  EXPECT_EQ(report.spool_error, errc::spool_io);
-  EXPECT_EQ(report.spool_system_error, std::errc::read_only_file_system);
+TEST_F(ClientSpoolFaults, FullOrReadOnlyDiskDuringWriteAheadStillDeliversFromMemory) {
+  for (int err : {ENOSPC, EROFS, EIO}) {
+    SCOPED_TRACE(std::strerror(err));
+    detail::virtual_time clock;
+    loopback_server healthy;
+    spool_faults faults;
+    faults.fail_writes(err);
+    asio::io_context io;
+    auto cfg = make_config(healthy.url());
+    cfg.write_ahead = true;
+    client c{io, cfg};
+    for (int i = 0; i < 10; ++i) ASSERT_FALSE(c.track(numbered_event(i)));
+    close_report report;
+    ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(10s); }));
+    EXPECT_EQ(report.delivered, 10u);
+    EXPECT_EQ(received_messages(healthy).size(), 10u);
+    EXPECT_EQ(report.spool_error, errc::spool_io);
+    EXPECT_EQ(report.spool_system_error, std::error_code(err, std::generic_category()));
+  }
 }
 
 TEST_F(ClientSpoolFaults, FailedSyncAtCloseIsReportedWithItsReason) {

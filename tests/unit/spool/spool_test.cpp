@@ -216,6 +216,29 @@ TEST_F(SpoolTest, AcknowledgementsInOneFileSkipMessagesOfAnother) {
   EXPECT_EQ(claim.files, 2u);
 }
 
+// Re-spooling a claimed backlog near the byte cap at close: the claimed files are about to go,
+// so the cap does not count them twice (before, the re-spool did not fit beside its own source).
+TEST_F(SpoolTest, AClaimedBacklogNearTheCapFitsWhenReSpooled) {
+  std::vector<std::string> backlog(40);
+  for (int i = 0; i < 40; ++i) backlog[static_cast<std::size_t>(i)] = message(i);
+  const std::vector<std::string_view> views(backlog.begin(), backlog.end());
+  {
+    spool earlier(dir_, {.max_bytes = 3000});
+    ASSERT_FALSE(earlier.open());
+    ASSERT_FALSE(earlier.append_messages(views));  // about 1900 bytes: more than half the cap
+  }
+  spool next(dir_, {.max_bytes = 3000});
+  ASSERT_FALSE(next.open());
+  spool_claim claim;
+  ASSERT_FALSE(next.claim(claim));
+  ASSERT_EQ(claim.messages.size(), backlog.size());
+  std::size_t written = 0;
+  EXPECT_FALSE(next.append_messages(views, written));
+  EXPECT_EQ(written, backlog.size());
+  next.delete_claimed();
+  EXPECT_EQ(files().size(), 1u);
+}
+
 TEST_F(SpoolTest, UnwritableDirectoryIsAClearError) {
   std::filesystem::create_directories(dir_);
   std::ofstream(dir_ / "not-a-directory") << "x";
