@@ -1,13 +1,13 @@
 #include "update_check.hpp"
 
 #include <array>
-#include <sstream>
 
 #include <asio/connect.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
+#include <flowtrack/cli/semver.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
@@ -81,20 +81,6 @@ std::string update_check_url(const flowtrack::cli::env_lookup& env, flowtrack::c
   return {};
 }
 
-bool newer_version(const std::string& a, const std::string& b) {
-  std::istringstream sa(a), sb(b);
-  for (int i = 0; i < 4; ++i) {
-    long x = 0, y = 0;
-    char dot;
-    if (!(sa >> x)) x = 0;
-    if (!(sb >> y)) y = 0;
-    if (x != y) return x > y;
-    sa >> dot;
-    sb >> dot;
-  }
-  return false;
-}
-
 asio::awaitable<std::optional<std::string>> check_for_update(std::string url, std::string current_version,
                                                              std::chrono::milliseconds timeout) {
   auto parts = parse_http_url(url);
@@ -104,7 +90,7 @@ asio::awaitable<std::optional<std::string>> check_for_update(std::string url, st
     auto result = co_await (fetch_version(*parts) || timer.async_wait(as_value));
     if (result.index() != 0) co_return std::nullopt;  // too slow
     auto latest = std::get<0>(result);
-    if (latest && newer_version(*latest, current_version)) co_return latest;
+    if (latest && flowtrack::cli::is_newer_version(*latest, current_version)) co_return latest;
   } catch (...) {
   }
   co_return std::nullopt;

@@ -25,7 +25,4 @@ std::string update_check_url(const flowtrack::cli::env_lookup& env, flowtrack::c
 asio::awaitable<std::optional<std::string>> check_for_update(std::string url, std::string current_version,
                                                              std::chrono::milliseconds timeout);
 
-/// True when dotted version `a` is newer than `b` ("1.10.0" > "1.9.3").
-bool newer_version(const std::string& a, const std::string& b);
-
 }  // namespace demo
