@@ -70,6 +70,27 @@ def w2_metrics(scenario):
     ]
 
 
+def w2_handoff_metrics(scenario):
+    delta = metric("wall - disabled, ms (median of the runs)", None, "{:+.1f}", "delta", target=("<= 5", lambda v: v <= 5))
+    rows = [
+        metric("disabled wall, ms", lambda r: r["disabled_wall_ms"]["median"], "{:.1f}"),
+        metric("wall, ms", lambda r: r["wall_ms"]["median"], "{:.1f}"),
+        delta,
+        metric("first run's wall, ms (it tries for the grace)", lambda r: r["first_run_wall_ms"], "{:.1f}"),
+    ]
+    if scenario == "ok":
+        rows.append(metric("drainers started (all rounds)", lambda r: r["drainers_started"], "{:.0f}", "sum",
+                           target=("0", lambda v: v == 0)))
+    else:
+        rows.append(metric("drainers started (all rounds)", lambda r: r["drainers_started"], "{:.0f}", "sum"))
+        rows.append(metric("delivered by the drainer, no further command (all rounds)",
+                           lambda r: r["delivered_by_drainer"], "{:.0f}", "sum"))
+        rows.append(metric("recovery to all delivered, ms", lambda r: r["recovery_to_delivered_ms"], "{:.0f}",
+                           target=("<= 5000", lambda v: 0 <= v <= 5000)))
+    rows.append(metric("events lost (all rounds)", lambda r: r["lost"], "{:.0f}", "sum", target=("0", lambda v: v == 0)))
+    return rows
+
+
 MICRO = [
     metric("track() p50, ns (endpoint down)", lambda r: r["track_endpoint_down"]["p50_ns"], "{:,.0f}",
            target=("<= 1,000", lambda v: v <= 1000)),
@@ -149,6 +170,8 @@ def main():
     ]
     for scenario, what in (("ok", "sink ok"), ("blackhole", "sink black-holed"), ("down", "sink not listening")):
         sections.append((f"W2, {what}", f"w2_{scenario}", w2_metrics(scenario)))
+    for scenario, what in (("ok", "sink ok"), ("blackhole", "sink black-holed"), ("down", "sink not listening")):
+        sections.append((f"W2 with the handoff (zero-wait exit), {what}", f"w2h_{scenario}", w2_handoff_metrics(scenario)))
 
     print(f"Results: {sys.argv[1]}; medians of {len(rounds)} round(s)"
           + (f" (W2: each round's median of {w2_runs} runs)" if w2_runs else "") + ".")

@@ -97,6 +97,19 @@ def main():
             check_w2(r, scenario, "flowtrack", lossless=True)
             lines.append((f"w2_{scenario}", r))
 
+        for scenario in ("ok", "blackhole", "down"):
+            lifetime = "2000" if scenario == "down" else "60000"  # down: see scripts/bench.sh
+            r = run_json(w2[:4] + ["--runs", "3", "--sink", scenario, "--demo", a.demo, "--handoff", "on",
+                                   "--drainer-lifetime-ms", lifetime])
+            check(r["lost"] == 0, f"w2 handoff {scenario}: {r['lost']} events lost")
+            if scenario == "ok":
+                check(r["drainers_started"] == 0, f"w2 handoff ok: {r['drainers_started']} drainer(s) started")
+            else:
+                check(r["drainers_started"] >= 1, f"w2 handoff {scenario}: no drainer started")
+                check(0 <= r["recovery_to_delivered_ms"] <= 10000,
+                      f"w2 handoff {scenario}: delivered {r['recovery_to_delivered_ms']} ms after recovery")
+            lines.append((f"w2h_{scenario}", r))
+
         if (PEER / "node_modules").is_dir() and shutil.which("node"):
             peer_w1 = run_json(["node", str(PEER / "w1.mjs"), "--endpoint", sink.url, "--events", "2000"])
             check(W1_FIELDS <= peer_w1.keys(), f"peer w1: fields {sorted(W1_FIELDS - peer_w1.keys())} missing")

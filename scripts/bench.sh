@@ -110,6 +110,11 @@ for ((r = 1; r <= rounds; r++)); do
   for sink in ok blackhole down; do
     record "$r" "w2_$sink" w2 "$sink" --demo "$bin/flowtrack-demo"
     record "$r" "w2_$sink" w2 "$sink" --client analytics-node -- node "$peer/w2.mjs"
+    # The zero-wait exit (the demo's default): runs share the state directory, the drainer
+    # delivers after recovery. Down: the drainer's lifetime is cut to 2 s (it sends to the
+    # refused port), then one run against the healthy sink starts the one that delivers.
+    lifetime=60000 && [[ $sink == down ]] && lifetime=2000
+    record "$r" "w2h_$sink" w2 "$sink" --demo "$bin/flowtrack-demo" --handoff on --drainer-lifetime-ms "$lifetime"
   done
 done
 

@@ -15,6 +15,7 @@
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 #include <flowtrack/cli/command_runner.hpp>
+#include <flowtrack/cli/handoff.hpp>
 #include <flowtrack/cli/line_input.hpp>
 #include <flowtrack/cli/telemetry.hpp>
 #include <flowtrack/client.hpp>
@@ -50,6 +51,9 @@ void report_failure(const cli::command_result& r) {
 
 // NOLINTNEXTLINE(bugprone-exception-escape): errors are handled where they occur; a bug may terminate
 int main(int argc, char** argv) {
+  // First: this program is also its own telemetry drainer (started detached by a close that
+  // hands off what a bad network left undelivered).
+  if (auto rc = cli::run_drainer_if_requested(argc, argv)) return *rc;
   const std::string version = flowtrack::library_version();
   const auto env = cli::process_environment();
   const demo::demo_state state(env);

@@ -9,13 +9,16 @@
 #include <atomic>
 #include <charconv>
 #include <iostream>
+#include <tuple>
 #include <unordered_set>
 
+#include "cli/drainer_lock.hpp"
+#include "cli/handoff_close.hpp"
 #include "cli/state_files.hpp"
 #include "common/regular_file.hpp"
 #include "flowtrack/cli/notice.hpp"
 #include "flowtrack/error.hpp"
-#include "spool/spool_format.hpp"
+#include "spool/spool.hpp"
 #include "transport/endpoint.hpp"
 #include "wire/uuid.hpp"
 
@@ -97,8 +100,9 @@ class noop_telemetry final : public telemetry {
 class sink_telemetry final : public telemetry {
  public:
   sink_telemetry(std::shared_ptr<event_sink> sink, telemetry_state state, nlohmann::json base, std::string anonymous_id,
-                 std::chrono::milliseconds close_timeout)
+                 std::chrono::milliseconds close_timeout, std::optional<detail::handoff_context> handoff = std::nullopt)
       : sink_(std::move(sink)),
+        handoff_context_(std::move(handoff)),
         state_(state),
         invocation_id_(flowtrack::detail::make_uuid_v4()),
         anonymous_id_(std::move(anonymous_id)),
@@ -126,8 +130,13 @@ class sink_telemetry final : public telemetry {
   asio::awaitable<std::error_code> async_flush() override { co_return co_await sink_->flush(); }
 
   asio::awaitable<close_report> async_close(std::chrono::milliseconds timeout) override {
-    co_return co_await sink_->close(std::max(timeout, 0ms));
+    if (!handoff_context_) co_return co_await sink_->close(std::max(timeout, 0ms));
+    handoff_outcome outcome = handoff_outcome::none;
+    auto report = co_await detail::close_with_handoff(*sink_, *handoff_context_, std::max(timeout, 0ms), outcome);
+    handoff_.store(outcome, std::memory_order_relaxed);
+    co_return report;
   }
+  handoff_outcome handoff() const noexcept override { return handoff_.load(std::memory_order_relaxed); }
 
   telemetry_state state() const noexcept override { return state_; }
   const std::string& invocation_id() const noexcept override { return invocation_id_; }
@@ -137,6 +146,8 @@ class sink_telemetry final : public telemetry {
 
  private:
   std::shared_ptr<event_sink> sink_;
+  std::optional<detail::handoff_context> handoff_context_;
+  std::atomic<handoff_outcome> handoff_{handoff_outcome::none};
   telemetry_state state_;
   std::string invocation_id_;
   std::string anonymous_id_;
@@ -221,6 +232,30 @@ std::chrono::milliseconds close_timeout_of(const telemetry_options& o) {
   return o.close_timeout;
 }
 
+// A whole number of milliseconds in [lo, hi] from `name`, else nullopt (unset or unusable).
+std::optional<std::chrono::milliseconds> env_milliseconds(const telemetry_options& o, const std::string& name, long long lo,
+                                                          long long hi) {
+  auto v = env_of(o)(name);
+  if (!v) return std::nullopt;
+  long long ms = 0;
+  auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), ms);
+  if (ec != std::errc{} || end != v->data() + v->size() || ms < lo || ms > hi) return std::nullopt;
+  return std::chrono::milliseconds(ms);
+}
+
+constexpr long long max_grace_ms = 600000;
+constexpr long long max_lifetime_ms = 24LL * 3600 * 1000;
+
+// The handoff settings with the environment's overrides.
+handoff_options handoff_of(const telemetry_options& o) {
+  handoff_options h = o.handoff;
+  const std::string prefix = prefix_of(o);
+  if (env_flag(env_of(o), prefix + "_NO_TELEMETRY_HANDOFF")) h.enabled = false;
+  if (auto g = env_milliseconds(o, prefix + "_TELEMETRY_HANDOFF_GRACE_MS", 0, max_grace_ms)) h.grace = *g;
+  if (auto l = env_milliseconds(o, prefix + "_TELEMETRY_DRAINER_LIFETIME_MS", 1, max_lifetime_ms)) h.drainer_lifetime = *l;
+  return h;
+}
+
 // What is wrong with the settings, one sentence each, never a secret: a bad value that falls
 // back (the close deadline) or keeps telemetry from starting (the endpoint, the write key).
 std::vector<std::string> config_problems(const telemetry_options& o) {
@@ -232,6 +267,12 @@ std::vector<std::string> config_problems(const telemetry_options& o) {
     if (ec != std::errc{} || end != v->data() + v->size() || ms < 0 || ms > 600000)
       out.push_back(prefix + "_CLOSE_TIMEOUT_MS is not a whole number of milliseconds in [0, 600000]: the default " +
                     std::to_string(o.close_timeout.count()) + " ms applies");
+  }
+  for (const auto& [name, lo, hi] : {std::tuple{prefix + "_TELEMETRY_HANDOFF_GRACE_MS", 0LL, max_grace_ms},
+                                      std::tuple{prefix + "_TELEMETRY_DRAINER_LIFETIME_MS", 1LL, max_lifetime_ms}}) {
+    if (env_of(o)(name) && !env_milliseconds(o, name, lo, hi))
+      out.push_back(name + " is not a whole number of milliseconds in [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                    "]: the default applies");
   }
   flowtrack::detail::endpoint_url ep;
   if (flowtrack::detail::parse_endpoint(endpoint_of(o), ep))
@@ -299,7 +340,12 @@ std::unique_ptr<telemetry> make_telemetry(asio::any_io_executor ex, telemetry_op
           diag << name << ": telemetry: " << line << '\n';
         };
       }
+      detail::handoff_context handoff{.options = handoff_of(o), .state_dir = dir, .client = cfg,
+                                      .debug = debug ? &diag : nullptr, .app_name = o.app.name};
+      handoff.client.logger = nullptr;
       sink = make_client_sink(std::move(ex), std::move(cfg));
+      return std::make_unique<sink_telemetry>(std::move(sink), telemetry_state::enabled, std::move(base), anonymous_id,
+                                              timeout, std::move(handoff));
     }
     return std::make_unique<sink_telemetry>(std::move(sink), telemetry_state::enabled, std::move(base), anonymous_id,
                                             timeout);
@@ -327,31 +373,16 @@ telemetry_status read_status(const telemetry_options& o) try {
   s.endpoint_host = host_of(endpoint_of(o));
   for (auto f : collected_fields()) s.collected.emplace_back(f);
   s.docs = o.docs;
-  std::error_code ec;
-  std::unordered_set<std::string> acked;
-  std::vector<std::string> pending_ids;
-  for (auto it = std::filesystem::directory_iterator(s.state_dir / "spool", ec);
-       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
-    if (it->path().extension() != ".spool") continue;
-    // Only regular files, never followed, never blocking, at most a spool's worth each.
-    int fd = -1;
-    std::string bytes;
-    bool truncated = false;
-    if (flowtrack::detail::open_regular_file(it->path(), O_RDONLY, fd) ||
-        flowtrack::detail::read_at_most(fd, std::size_t{64} << 20, bytes, truncated)) {
-      if (fd >= 0) ::close(fd);
-      ++s.spool_unreadable;
-      continue;
-    }
-    ::close(fd);
-    ++s.spool_files;
-    s.spool_bytes += bytes.size();
-    auto contents = flowtrack::detail::parse_spool(bytes);
-    for (auto& id : contents.acknowledged_ids) acked.insert(std::move(id));
-    for (auto& m : contents.messages) pending_ids.emplace_back(flowtrack::detail::spooled_message_id(m));
-  }
-  // Acknowledgements count across files (a replay's progress marks are in its own file).
-  for (const auto& id : pending_ids) s.pending_events += acked.contains(id) ? 0 : 1;
+  const auto census = flowtrack::detail::take_census(s.state_dir / "spool", /*skip_locked=*/false);
+  s.spool_files = census.files;
+  s.spool_bytes = census.bytes;
+  s.pending_events = census.pending_events;
+  s.spool_unreadable = census.unreadable;
+  const auto drainer = probe_drainer(s.state_dir);
+  s.drainer_running = drainer.running;
+  s.drainer_pid = drainer.pid;
+  s.handoff_enabled = handoff_of(o).enabled;
+  s.handoff_pending = detail::handoff_mark_present(s.state_dir);
   return s;
 } catch (...) {  // allocation failure: an empty status rather than an exception
   return {};
@@ -368,6 +399,7 @@ nlohmann::json to_json(const telemetry_status& s) {
           {"collected", s.collected},
           {"config_problems", s.config_problems},
           {"spool", {{"files", s.spool_files}, {"bytes", s.spool_bytes}, {"pending_events", s.pending_events}, {"unreadable", s.spool_unreadable}}},
+          {"handoff", {{"enabled", s.handoff_enabled}, {"pending", s.handoff_pending}, {"drainer_running", s.drainer_running}, {"drainer_pid", s.drainer_pid}}},
           {"docs", s.docs}};
 }
 

@@ -352,6 +352,9 @@ void client_impl::finish_close(std::chrono::steady_clock::time_point started) {
     std::lock_guard lock(spool_mutex_);
     report_.spool_error = spool_error_;
     report_.spool_system_error = spool_system_error_;
+    // A closed client holds no spool descriptor or lock: a drainer or the next run can claim
+    // its file while this process lives on.
+    if (spool_) spool_->close_files();
   }
   const stats s = snapshot();
   report_.delivered = s.delivered;

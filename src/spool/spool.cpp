@@ -60,15 +60,20 @@ spool::spool(std::filesystem::path dir, spool_limits limits, sync_function sync)
       limits_(limits),
       sync_(sync ? std::move(sync) : sync_function([](int fd) { return spool_io().fdatasync(fd); })) {}
 
-spool::~spool() {
+spool::~spool() { close_files(); }
+
+void spool::close_files() {
+  files_closed_ = true;
   if (own_fd_ >= 0) {
     ::close(own_fd_);
+    own_fd_ = -1;
     if (own_bytes_ <= spool_magic.size()) {
       std::error_code ignored;
       std::filesystem::remove(own_path_, ignored);
     }
   }
   if (replay_lock_fd_ >= 0) ::close(replay_lock_fd_);
+  replay_lock_fd_ = -1;
 }
 
 std::error_code spool::open() {
@@ -225,6 +230,7 @@ std::uint64_t spool::directory_bytes() const {
 
 std::error_code spool::ensure_own_file() {
   if (own_fd_ >= 0) return {};
+  if (files_closed_) return errc::spool_io;  // closed: nothing more is written
   own_path_ = dir_ / unique_file_name();
   int fd = ::open(own_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) {
@@ -315,6 +321,43 @@ sync_outcome spool::sync_until(std::chrono::steady_clock::time_point deadline) {
 
 void spool::note_errno() {
   if (!last_error_ && errno != 0) last_error_ = std::error_code(errno, std::generic_category());
+}
+
+spool_census take_census(const std::filesystem::path& dir, bool skip_locked, std::uint64_t max_bytes) {
+  spool_census c;
+  std::error_code ec;
+  std::unordered_set<std::string> acked;
+  std::vector<std::string> pending_ids;
+  for (auto it = std::filesystem::directory_iterator(dir, ec); !ec && it != std::filesystem::directory_iterator();
+       it.increment(ec)) {
+    if (it->path().extension() != spool_suffix) continue;
+    int fd = -1;
+    if (open_regular_file(it->path(), O_RDONLY, fd)) {
+      ++c.unreadable;
+      continue;
+    }
+    if (skip_locked && ::flock(fd, LOCK_SH | LOCK_NB) != 0) {  // a live client writes it
+      ::close(fd);
+      ++c.locked_by_others;
+      continue;
+    }
+    std::string bytes;
+    bool truncated = false;
+    const auto read_ec = read_at_most(fd, static_cast<std::size_t>(max_bytes), bytes, truncated);
+    ::close(fd);  // also drops the shared lock
+    if (read_ec) {
+      ++c.unreadable;
+      continue;
+    }
+    ++c.files;
+    c.bytes += bytes.size();
+    auto contents = parse_spool(bytes);
+    for (auto& id : contents.acknowledged_ids) acked.insert(std::move(id));
+    for (auto& m : contents.messages) pending_ids.emplace_back(spooled_message_id(m));
+  }
+  // Acknowledgements count across files (a replay's progress marks are in its own file).
+  for (const auto& id : pending_ids) c.pending_events += acked.contains(id) ? 0 : 1;
+  return c;
 }
 
 void spool::remove_own_file() {

@@ -94,6 +94,10 @@ class spool {
 
   /// Deletes this client's own file (everything in it was settled).
   void remove_own_file();
+  /// Closes the own file (kept when it holds records, deleted when it is empty) and the replay
+  /// lock, so a closed client holds no descriptor and no lock: another process (the next run, a
+  /// drainer) can claim its file at once, while this process lives on. Nothing is appended after.
+  void close_files();
 
   bool has_own_file() const noexcept { return own_fd_ >= 0; }
   /// Whether this client appended messages (not only acknowledgements) to its own file.
@@ -120,6 +124,21 @@ class spool {
   std::uint64_t own_messages_ = 0;
   std::vector<std::filesystem::path> claimed_;
   int replay_lock_fd_ = -1;
+  bool files_closed_ = false;
 };
+
+/// What waits in a spool directory, read without claiming anything (status pages, a drainer
+/// deciding whether to go on). Never blocks, never follows a symlink, reads at most `max_bytes`
+/// of a file.
+struct spool_census {
+  std::size_t files = 0;            ///< regular `.spool` files read
+  std::uint64_t bytes = 0;
+  std::size_t pending_events = 0;   ///< messages in them that no file acknowledges
+  std::size_t unreadable = 0;       ///< `.spool` entries not read: not regular files, unreadable
+  std::size_t locked_by_others = 0; ///< files a live client holds (only with skip_locked)
+};
+/// `skip_locked`: leave out (and count) the files a live client holds locked: what it has is
+/// its own to deliver or spool. Acknowledgements count across all files read.
+spool_census take_census(const std::filesystem::path& dir, bool skip_locked, std::uint64_t max_bytes = 64u << 20);
 
 }  // namespace flowtrack::detail

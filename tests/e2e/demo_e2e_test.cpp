@@ -33,11 +33,14 @@ class DemoE2E : public ::testing::Test {
     o.env = {{"FLOWTRACK_ENDPOINT", url},
              {"FLOWTRACK_WRITE_KEY", "demo-e2e"},
              {"FLOWTRACK_STATE_DIR", state_.string()},
-             {"FLOWTRACK_CLOSE_TIMEOUT_MS", "1000"}};
+             {"FLOWTRACK_CLOSE_TIMEOUT_MS", "1000"},
+             // A drainer a test leaves behind (handoff_e2e_test.cpp tests them) is gone soon.
+             {"FLOWTRACK_TELEMETRY_DRAINER_LIFETIME_MS", "5000"}};
     if (notice_acknowledged_) o.env["FLOWTRACK_NO_TELEMETRY_NOTICE"] = "1";
     // The variables that change what telemetry does, and every CI marker (the rule for CI has
     // tests of its own): the tests see the same whether ctest runs on a laptop or in CI.
     o.unset_env = {"DO_NOT_TRACK", "FLOWTRACK_TELEMETRY_DISABLED", "FLOWTRACK_TELEMETRY_DEBUG", "DEBUG",
+                   "FLOWTRACK_NO_TELEMETRY_HANDOFF", "FLOWTRACK_TELEMETRY_HANDOFF_GRACE_MS",
                    "FLOWTRACK_NO_UPDATE_NOTIFIER", "FLOWTRACK_UPDATE_URL", "CI", "GITHUB_ACTIONS", "GITLAB_CI",
                    "BUILDKITE", "CIRCLECI", "JENKINS_URL", "TF_BUILD", "TEAMCITY_VERSION", "TRAVIS",
                    "BITBUCKET_BUILD_NUMBER", "CODEBUILD_BUILD_ID"};
@@ -176,15 +179,16 @@ TEST_F(DemoE2E, SlowUpdateCheckIsNotCountedInDuration) {
   }
 }
 
+// With the handoff turned off: the client's bounded close (handoff_e2e_test.cpp: with it).
 TEST_F(DemoE2E, BlackHoledEndpointExitsInTimeAndTheNextRunDeliversEverything) {
   mock_process mock({"--mode", "blackhole"});
   const auto start = std::chrono::steady_clock::now();
-  auto blocked = demo(mock.url(), {"login", "--user", "ada"});
+  auto blocked = demo(mock.url(), {"login", "--user", "ada"}, {{"FLOWTRACK_NO_TELEMETRY_HANDOFF", "1"}});
   const auto took = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(blocked.exit_code, 0);
   EXPECT_LT(took, 1000ms + 300ms);  // FLOWTRACK_CLOSE_TIMEOUT_MS=1000, + 300 ms process overhead
   ASSERT_EQ(http_post(mock.url(), "/admin/mode", R"({"mode":"ok"})").response.status, 200);
-  ASSERT_EQ(demo(mock.url(), {"whoami"}).exit_code, 0);
+  ASSERT_EQ(demo(mock.url(), {"whoami"}, {{"FLOWTRACK_NO_TELEMETRY_HANDOFF", "1"}}).exit_code, 0);
   auto completed = completed_per_invocation(mock.url());
   ASSERT_EQ(completed.size(), 2u);  // login's events arrived with whoami's run
 }

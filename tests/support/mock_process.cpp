@@ -1,5 +1,7 @@
 #include "support/mock_process.hpp"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
@@ -26,7 +28,9 @@ std::string mock_segment_binary() {
 
 mock_process::mock_process(std::vector<std::string> extra_args) {
   const std::string bin = mock_segment_binary();
-  std::vector<std::string> args = {bin, "--port", "0"};
+  // A free port unless the test names one (a server coming up where a client already sends).
+  std::vector<std::string> args = {bin};
+  if (std::find(extra_args.begin(), extra_args.end(), "--port") == extra_args.end()) args.insert(args.end(), {"--port", "0"});
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::vector<char*> argv;
   argv.reserve(args.size() + 1);

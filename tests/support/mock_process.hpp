@@ -12,6 +12,7 @@ namespace flowtrack::test {
 
 class mock_process {
  public:
+  /// `--port 0` unless extra_args name a port.
   /// Throws std::runtime_error when the process cannot start or never reports its URL.
   explicit mock_process(std::vector<std::string> extra_args = {});
   ~mock_process();

@@ -24,6 +24,7 @@
 
 #include "flowtrack/cli/environment.hpp"
 #include "flowtrack/cli/event_sink.hpp"
+#include "flowtrack/cli/handoff.hpp"
 #include "flowtrack/config.hpp"
 #include "flowtrack/stats.hpp"
 
@@ -80,6 +81,9 @@ struct telemetry_options {
   first_run_notice notice;
   /// Where the user reads about the telemetry (a URL or a path), for the notice and the status.
   std::string docs;
+  /// Zero-wait exit (handoff.hpp): what async_close() cannot deliver within the grace goes to a
+  /// detached drainer. Only with the flowtrack client as the sink and a state directory.
+  handoff_options handoff;
 };
 
 /// The telemetry facade. track() and the accessors may be called from any thread; async_close()
@@ -110,11 +114,17 @@ class telemetry {
 
   /// Delivers what was tracked, completing within `timeout` (+ a few ms); what is left is
   /// spooled for the next run. The same duration convention as flowtrack::client::async_close.
+  /// With the handoff (telemetry_options::handoff, on by default) it tries for the grace only
+  /// (none while a drainer runs), then spools what is left and starts a detached drainer
+  /// (handoff.hpp) that delivers it after this process has exited; handoff() says what it did.
   /// Completion: with the report {delivered, spooled, dropped, failed, pending}.
   /// Errors: in the report, never thrown. Cancellation: cancellation slot; the client then
   /// spools what is left. The no-op implementation completes at once with an empty report.
   /// Executor: the facade's. Call once, after the last track().
   virtual asio::awaitable<close_report> async_close(std::chrono::milliseconds timeout) = 0;
+
+  /// What the last async_close() did about the handoff; none before it and for the no-op facade.
+  virtual handoff_outcome handoff() const noexcept { return handoff_outcome::none; }
 
   virtual telemetry_state state() const noexcept = 0;
   bool enabled() const noexcept {
@@ -166,6 +176,10 @@ struct telemetry_status {
   std::uintmax_t spool_bytes = 0;
   std::size_t pending_events = 0;      ///< events in those spool files (intact records)
   std::size_t spool_unreadable = 0;    ///< `.spool` entries not read: not regular files, or unreadable
+  bool handoff_enabled = true;         ///< handoff_options::enabled after <APP>_NO_TELEMETRY_HANDOFF
+  bool handoff_pending = false;        ///< a handoff's events are not yet delivered (its mark is there)
+  bool drainer_running = false;        ///< a drainer delivers this directory's spool now
+  long drainer_pid = 0;
   /// Settings that cannot be used, one sentence each, never a secret: a close deadline that is
   /// not a number (the default applies), an endpoint that is not http(s)://host[:port] or a
   /// write key with control characters (nothing can be sent). Empty when all is well.
@@ -177,7 +191,7 @@ telemetry_status read_status(const telemetry_options& options);
 /// The status as JSON for scripts (`<app> telemetry status --json`): state (to_string of the
 /// enum's name, e.g. "awaiting_notice"), state_text, reason, state_dir, anonymous_id,
 /// notice_shown, endpoint_host, collected, config_problems, spool {files, bytes, pending_events,
-/// unreadable}, docs.
+/// unreadable}, handoff {enabled, pending, drainer_running, drainer_pid}, docs.
 nlohmann::json to_json(const telemetry_status& s);
 
 /// The enum's identifier ("awaiting_notice"), stable for scripts; to_string gives the sentence.

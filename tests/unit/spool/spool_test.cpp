@@ -312,3 +312,61 @@ TEST_F(SpoolTest, SyncOutcomesAreReported) {
 
 }  // namespace
 }  // namespace flowtrack::detail
+
+namespace flowtrack::detail {
+namespace {
+
+class SpoolCloseFiles : public ::testing::Test {
+ protected:
+  static std::string message(int i) { return R"({"messageId":"m)" + std::to_string(i) + R"(","type":"track"})"; }
+  test::temp_dir tmp_{"flowtrack-spool-close"};
+  const std::filesystem::path& dir_ = tmp_.path();
+};
+
+// A closed client hands its file over while its process lives on (a CLI starting a drainer).
+TEST_F(SpoolCloseFiles, AClosedSpoolsFileIsClaimableAtOnceAndTakesNoMoreWrites) {
+  spool writer(dir_, {});
+  ASSERT_FALSE(writer.open());
+  ASSERT_FALSE(writer.append_messages({message(1), message(2)}));
+  spool_claim before;
+  {
+    spool other(dir_, {});
+    ASSERT_FALSE(other.open());
+    ASSERT_FALSE(other.claim(before));
+  }
+  EXPECT_EQ(before.locked_by_others, 1u);  // held while open
+  EXPECT_EQ(take_census(dir_, /*skip_locked=*/true).pending_events, 0u);
+  EXPECT_EQ(take_census(dir_, /*skip_locked=*/true).locked_by_others, 1u);
+  EXPECT_EQ(take_census(dir_, /*skip_locked=*/false).pending_events, 2u);
+
+  writer.close_files();
+  EXPECT_FALSE(writer.has_own_file());
+  EXPECT_EQ(writer.append_messages({message(3)}), errc::spool_io) << "nothing is written after close_files";
+  EXPECT_EQ(take_census(dir_, /*skip_locked=*/true).pending_events, 2u);
+  spool next(dir_, {});
+  ASSERT_FALSE(next.open());
+  spool_claim claim;
+  ASSERT_FALSE(next.claim(claim));
+  EXPECT_EQ(claim.messages, (std::vector<std::string>{message(1), message(2)}));
+  EXPECT_EQ(claim.locked_by_others, 0u);
+}
+
+TEST_F(SpoolCloseFiles, TheCensusCountsAcknowledgementsAcrossFiles) {
+  {
+    spool a(dir_, {});
+    ASSERT_FALSE(a.open());
+    ASSERT_FALSE(a.append_messages({message(1), message(2), message(3)}));
+  }
+  {
+    spool b(dir_, {});
+    ASSERT_FALSE(b.open());
+    ASSERT_FALSE(b.append_ack({"m2"}));
+  }
+  const auto c = take_census(dir_, true);
+  EXPECT_EQ(c.files, 2u);
+  EXPECT_EQ(c.pending_events, 2u);
+  EXPECT_EQ(c.unreadable, 0u);
+}
+
+}  // namespace
+}  // namespace flowtrack::detail
