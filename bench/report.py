@@ -170,7 +170,8 @@ def main():
     ]
     for scenario, what in (("ok", "sink ok"), ("blackhole", "sink black-holed"), ("down", "sink not listening")):
         sections.append((f"W2, {what}", f"w2_{scenario}", w2_metrics(scenario)))
-    for scenario, what in (("ok", "sink ok"), ("blackhole", "sink black-holed"), ("down", "sink not listening")):
+    for scenario, what in (("ok", "sink ok"), ("blackhole", "sink black-holed"), ("down", "sink not listening"),
+                           ("storm", "every request answered 500"), ("dns", "a host name that does not resolve")):
         sections.append((f"W2 with the handoff (zero-wait exit), {what}", f"w2h_{scenario}", w2_handoff_metrics(scenario)))
 
     print(f"Results: {sys.argv[1]}; medians of {len(rounds)} round(s)"

@@ -111,7 +111,9 @@ class w2_runner {
  public:
   explicit w2_runner(const w2_options& o) : o_(o), sink_(o.endpoint) {
     std::filesystem::create_directories(state_.path());
-    if (o.sink != "ok" && o.sink != "blackhole" && o.sink != "down") throw std::runtime_error("--sink: ok, blackhole or down");
+    if (o.sink != "ok" && o.sink != "blackhole" && o.sink != "down" && o.sink != "storm" && o.sink != "dns")
+      throw std::runtime_error("--sink: ok, blackhole, down, storm or dns");
+    if ((o.sink == "storm" || o.sink == "dns") && o.handoff != "on") throw std::runtime_error("--sink storm|dns: with --handoff on");
     argv_ = o.command;
     if (argv_.empty()) {
       if (o.demo.empty()) throw std::runtime_error("w2 needs --demo PATH or a command after --");
@@ -181,7 +183,8 @@ class w2_runner {
     for (int i = 0; i < o_.runs; ++i) {
       disabled.push_back(run_child(argv_, o_.endpoint, true));
       if (o_.sink == "blackhole") sink_.mode("blackhole");
-      wall.push_back(run_child(argv_, o_.sink == "down" ? refused_.url() : o_.endpoint, false));
+      if (o_.sink == "storm") sink_.mode("error500");
+      wall.push_back(run_child(argv_, bad_endpoint(), false));
       if (auto p = flowtrack::cli::probe_drainer(telemetry_dir()); p.running) drainers.insert(p.pid);
     }
     const long expected = static_cast<long>(o_.runs) * o_.events_per_run;
@@ -189,7 +192,7 @@ class w2_runner {
     double recovery_ms = -1;
     long extra_run_events = 0;
     if (o_.sink != "ok") {
-      if (o_.sink == "down") {  // the drainer sends to the refused port: let its lifetime end
+      if (o_.sink == "down" || o_.sink == "dns") {  // the drainer sends where nothing answers: let its lifetime end
         wait_for([&] { return !flowtrack::cli::probe_drainer(telemetry_dir()).running; }, std::chrono::milliseconds(o_.drainer_lifetime_ms) + 5s);
         run_child(argv_, o_.endpoint, false);
         extra_run_events = o_.events_per_run;
@@ -234,6 +237,13 @@ class w2_runner {
   }
 
  private:
+  // Where the measured runs send: the sink itself (ok, blackhole and storm are its modes), a
+  // port nobody listens on, or a host name that does not resolve (.invalid, RFC 6761).
+  std::string bad_endpoint() const {
+    if (o_.sink == "down") return refused_.url();
+    if (o_.sink == "dns") return "http://flowtrack-bench.invalid:1";
+    return o_.endpoint;
+  }
   std::filesystem::path telemetry_dir() const { return state_.path() / "telemetry"; }
 
   // Polls `done` every 10 ms until it holds or `limit` passes.
@@ -305,8 +315,10 @@ workload add_w2(CLI::App& app) {
   auto o = std::make_shared<w2_options>();
   auto* cmd = app.add_subcommand("w2", "CLI invocation: a whole command's wall time and lost events");
   cmd->add_option("--endpoint", o->endpoint, "the sink (mock-segment), used by this workload alone")->required();
-  cmd->add_option("--sink", o->sink, "ok, blackhole (mock-segment mode) or down (a port nobody listens on)")
-      ->check(CLI::IsMember({"ok", "blackhole", "down"}));
+  cmd->add_option("--sink", o->sink,
+                  "ok, blackhole (mock-segment mode), down (a port nobody listens on); with --handoff on also "
+                  "storm (every request answered 500) and dns (a host name that does not resolve)")
+      ->check(CLI::IsMember({"ok", "blackhole", "down", "storm", "dns"}));
   cmd->add_option("--demo", o->demo, "flowtrack-demo binary (runs `whoami`, after a login)");
   cmd->add_option("--runs", o->runs, "measured runs per scenario")->check(CLI::Range(1, 1000));
   cmd->add_option("--close-timeout-ms", o->close_timeout_ms, "FLOWTRACK_CLOSE_TIMEOUT_MS (the demo's default: 3000)")

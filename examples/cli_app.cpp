@@ -8,10 +8,14 @@
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 #include <flowtrack/cli/command_runner.hpp>
+#include <flowtrack/cli/handoff.hpp>
 #include <flowtrack/cli/telemetry.hpp>
 
 // NOLINTNEXTLINE(bugprone-exception-escape): errors are handled where they occur; a bug may terminate
 int main(int argc, char** argv) {
+  // First of all: this program is also its own telemetry drainer (handoff.hpp). Without this
+  // line there is no handoff, and a bad network makes the exit wait up to the close deadline.
+  if (auto rc = flowtrack::cli::run_drainer_if_requested(argc, argv)) return *rc;
   CLI::App app{"Greets people, with telemetry."};
   std::string name = "world";
   auto* greet = app.add_subcommand("greet", "print a greeting");

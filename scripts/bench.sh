@@ -3,22 +3,24 @@
 # run: builds what it needs (default preset, build/), installs the peer (npm ci), starts ONE
 # mock-segment --lean sink on a free port, then runs ROUNDS interleaved rounds (flowtrack, then
 # the peer, workload by workload) of: the sink's ceiling (first round only), micro, W1 (1 thread,
-# 1 thread building every event from scratch, 4 threads, gzip; the peer: 1 thread) and W2 (the sink ok, black-holed, not listening).
+# 1 thread building every event from scratch, 4 threads, gzip; the peer: 1 thread) and W2 (the sink ok, black-holed, not listening;
+# flowtrack with the handoff off, as the peer, and on: also a 500 storm and a host that does not resolve).
 # Every JSON line goes to bench/results/<date>-<host>.jsonl (tagged with its round and label);
 # bench/report.py then prints one markdown table: medians of the rounds for both clients, the
 # ratio, the issue's target and PASS/MISS. Without --quick it then measures W1 against N for
 # both (N = 10k..200k, 3 sweeps) and draws docs/performance-w1.png (bench/plot.sh). About 15
 # minutes on a 2-core machine, most of it analytics-node's W1.
 #
-# Usage: scripts/bench.sh [--quick] [--rounds R] [--events N] [--w2-runs K] [--no-plot]
+# Usage: scripts/bench.sh [--quick] [--rounds R] [--events N] [--w2-runs K] [--no-plot] [--w2-only]
 #                         [--build-dir DIR] [--out FILE]
+#   --w2-only    W2 alone (every scenario, both clients, the handoff off and on), no plot
 #   --quick      1 round, N = 20000, 1 W2 run per scenario, no plot: a smoke test (< 1 min)
 #   --build-dir  use binaries built in DIR (configured already) instead of the default preset
 # The sink is used by these workloads alone: run nothing else against it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rounds=5 events=200000 w2_runs=3 plot=true quick=false build_dir="" out=""
+rounds=5 events=200000 w2_runs=3 plot=true quick=false build_dir="" out="" w2_only=false
 sink_seconds=5 micro_events=200000
 while (($#)); do
   case $1 in
@@ -27,6 +29,7 @@ while (($#)); do
     --events) events=$2; shift ;;
     --w2-runs) w2_runs=$2; shift ;;
     --no-plot) plot=false ;;
+    --w2-only) w2_only=true plot=false ;;
     --build-dir) build_dir=$2; shift ;;
     --out) out=$2; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -98,15 +101,17 @@ bench=("$bin/flowtrack-bench")
 w2() { "${bench[@]}" w2 --endpoint "$url" --runs "$w2_runs" --sink "$@"; }
 
 for ((r = 1; r <= rounds; r++)); do
-  if ((r == 1)); then
+  if ((r == 1)) && ! $w2_only; then
     record "$r" sink_ceiling "$bin/flowtrack-sink-load" --endpoint "$url" --seconds "$sink_seconds" --connections 2
   fi
-  record "$r" micro "${bench[@]}" micro --events "$micro_events"
-  record "$r" w1_1t "${bench[@]}" w1 --endpoint "$url" --events "$events"
-  record "$r" w1_1t node "$peer/w1.mjs" --endpoint "$url" --events "$events"
-  record "$r" w1_1t_fresh "${bench[@]}" w1 --endpoint "$url" --events "$events" --fresh-events
-  record "$r" w1_4t "${bench[@]}" w1 --endpoint "$url" --events "$events" --threads 4
-  record "$r" w1_gzip "${bench[@]}" w1 --endpoint "$url" --events "$events" --gzip
+  if ! $w2_only; then
+    record "$r" micro "${bench[@]}" micro --events "$micro_events"
+    record "$r" w1_1t "${bench[@]}" w1 --endpoint "$url" --events "$events"
+    record "$r" w1_1t node "$peer/w1.mjs" --endpoint "$url" --events "$events"
+    record "$r" w1_1t_fresh "${bench[@]}" w1 --endpoint "$url" --events "$events" --fresh-events
+    record "$r" w1_4t "${bench[@]}" w1 --endpoint "$url" --events "$events" --threads 4
+    record "$r" w1_gzip "${bench[@]}" w1 --endpoint "$url" --events "$events" --gzip
+  fi
   for sink in ok blackhole down; do
     record "$r" "w2_$sink" w2 "$sink" --demo "$bin/flowtrack-demo"
     record "$r" "w2_$sink" w2 "$sink" --client analytics-node -- node "$peer/w2.mjs"
@@ -116,6 +121,8 @@ for ((r = 1; r <= rounds; r++)); do
     lifetime=60000 && [[ $sink == down ]] && lifetime=2000
     record "$r" "w2h_$sink" w2 "$sink" --demo "$bin/flowtrack-demo" --handoff on --drainer-lifetime-ms "$lifetime"
   done
+  record "$r" w2h_storm w2 storm --demo "$bin/flowtrack-demo" --handoff on
+  record "$r" w2h_dns w2 dns --demo "$bin/flowtrack-demo" --handoff on --drainer-lifetime-ms 2000
 done
 
 # W1 against N for the plot (round 0: not in the table), the median of 3 sweeps.

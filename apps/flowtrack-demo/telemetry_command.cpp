@@ -1,6 +1,7 @@
 #include "telemetry_command.hpp"
 
 #include <iostream>
+#include <string>
 
 namespace demo {
 
@@ -36,6 +37,11 @@ int telemetry_command(const std::string& action, bool json, const cli::telemetry
             << s.spool_bytes << " bytes"
             << (s.spool_unreadable ? ", " + std::to_string(s.spool_unreadable) + " entry(ies) not regular files, left alone"
                                    : std::string())
+            << '\n'
+            << "drainer:        "
+            << (s.drainer_running ? "running (pid " + std::to_string(s.drainer_pid) + "), delivering the spool"
+                : !s.handoff_enabled ? std::string("off (FLOWTRACK_NO_TELEMETRY_HANDOFF): the exit waits up to its deadline")
+                                     : std::string("none running"))
             << '\n'
             << "last delivery:  " << state.last_delivery() << '\n';
   for (const auto& problem : s.config_problems) std::cout << "problem:        " << problem << '\n';

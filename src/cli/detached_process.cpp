@@ -1,7 +1,7 @@
 #include "cli/detached_process.hpp"
 
 #include <fcntl.h>
-#include <signal.h>
+#include <csignal>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -97,6 +97,7 @@ std::error_code spawn_detached(const std::filesystem::path& program, const std::
   storage.push_back(program.string());
   storage.insert(storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
+  argv.reserve(storage.size() + 1);
   for (auto& a : storage) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t child = -1;

@@ -55,8 +55,9 @@ asio::awaitable<close_report> close_with_handoff(event_sink& sink, const handoff
   }
   if (ctx.debug) {
     std::ostream& out = *ctx.debug;
-    out << ctx.app_name << ": telemetry: close: " << report.delivered << " delivered, " << report.spooled << " spooled within "
-        << plan.close_for.count() << " ms (" << plan.why << "); handoff: " << to_string(outcome);
+    out << ctx.app_name << ": telemetry: close: " << report.delivered << " delivered, " << report.spooled << " spooled in "
+        << report.elapsed.count() << " of " << plan.close_for.count() << " ms (" << plan.why
+        << "); handoff: " << to_string(outcome);
     if (pid != 0) out << " (pid " << pid << ")";
     if (d.step == handoff_step::start_drainer && report.last_failure) out << "; why: " << report.last_failure.message();
     if (spawn_ec) out << "; " << spawn_ec.message();

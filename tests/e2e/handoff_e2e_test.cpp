@@ -5,7 +5,7 @@
 // The drainer is a detached process that no test can wait for (that is the point), so these
 // tests poll mock-segment and /proc until a condition holds, with a deadline.
 #include <gtest/gtest.h>
-#include <signal.h>
+#include <csignal>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -136,6 +136,7 @@ TEST_F(Handoff, UnresponsiveEndpointCostsTheGraceOnceThenNothingAndTheDrainerDel
   // A grace far above a process's start-up time, so "no grace spent" is plain in the timings.
   const std::map<std::string, std::string> grace = {{"FLOWTRACK_TELEMETRY_HANDOFF_GRACE_MS", "1500"}};
   std::vector<run> runs;
+  runs.reserve(5);
   for (int i = 0; i < 5; ++i) runs.push_back(demo(mock.url(), {"whoami"}, grace));
   for (const auto& r : runs) EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_GE(runs[0].took, 1500ms - 60ms) << "the first close tries for the grace (sending stops spool_reserve before)";
@@ -151,7 +152,7 @@ TEST_F(Handoff, UnresponsiveEndpointCostsTheGraceOnceThenNothingAndTheDrainerDel
 
   mode(mock.url(), "ok");  // recovery: no further command
   EXPECT_TRUE(delivered(mock.url(), 10, 5s + 1s)) << stats(mock.url()).dump();
-  EXPECT_TRUE(eventually([&] { return !process_alive(pid); }, 2s)) << "the drainer exits once the spool is empty";
+  EXPECT_TRUE(eventually([&] { return !process_alive(pid); }, 1s)) << "the drainer exits once the spool is empty";
   EXPECT_EQ(stats(mock.url())["unique_message_ids"], 10);
   EXPECT_EQ(pending_events(state_, mock.url()), 0u);
 }
@@ -263,6 +264,7 @@ TEST_F(Handoff, TwentyParallelCommandsShareOneDrainer) {
   mock_process mock({"--mode", "blackhole"});
   login(mock.url());
   std::vector<std::unique_ptr<child_process>> runs;
+  runs.reserve(20);
   const auto options = env_for(mock.url(), {{"FLOWTRACK_TELEMETRY_HANDOFF_GRACE_MS", "100"}});
   for (int i = 0; i < 20; ++i)
     runs.push_back(std::make_unique<child_process>(std::vector<std::string>{sibling_binary("flowtrack-demo"), "whoami"}, options));

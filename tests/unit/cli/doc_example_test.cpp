@@ -62,7 +62,7 @@ int run(const std::vector<std::string>& args, cli::telemetry_options options) {
                    exit_code = e ? 1 : code;
                    sigint.cancel();  // let io.run() return
                  });
-  io.run();  // returns by the close deadline (3 s, or <APP>_CLOSE_TIMEOUT_MS)
+  io.run();  // returns within the handoff grace (200 ms), at most the close deadline (3 s)
   return exit_code;
 }
 
