@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -49,6 +50,25 @@ bool eventually(const std::function<bool()>& done, std::chrono::milliseconds lim
     if (steady::now() >= until) return false;
     std::this_thread::sleep_for(20ms);
   }
+}
+
+// The live drainer processes of this state directory: `--flowtrack-drain` on their command
+// line and its drainer.lock as their descriptor 3.
+int drainers_of(const std::filesystem::path& telemetry_dir) {
+  int n = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string pid = e.path().filename().string();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream cmdline_file(e.path() / "cmdline");
+    const std::string cmdline((std::istreambuf_iterator<char>(cmdline_file)), {});
+    if (cmdline.find(std::string(cli::drainer_argument)) == std::string::npos) continue;
+    std::error_code link_ec;
+    if (std::filesystem::read_symlink(e.path() / "fd" / "3", link_ec) == telemetry_dir / "drainer.lock" &&
+        process_alive(std::stol(pid)))
+      ++n;
+  }
+  return n;
 }
 
 // The drainer that holds the state directory's lock, 0 when none does.
@@ -263,6 +283,16 @@ TEST_F(Handoff, TwentyParallelCommandsShareOneDrainer) {
   lifetime_ = 15s;
   mock_process mock({"--mode", "blackhole"});
   login(mock.url());
+  // At any moment, at most one drainer: watched from before the first command to the end.
+  std::atomic<bool> watching{true};
+  std::atomic<int> most_at_once{0};
+  std::thread watcher([&] {
+    while (watching) {
+      const int n = drainers_of(telemetry_dir());
+      if (n > most_at_once) most_at_once = n;
+      std::this_thread::sleep_for(2ms);
+    }
+  });
   std::vector<std::unique_ptr<child_process>> runs;
   runs.reserve(20);
   const auto options = env_for(mock.url(), {{"FLOWTRACK_TELEMETRY_HANDOFF_GRACE_MS", "100"}});
@@ -278,14 +308,19 @@ TEST_F(Handoff, TwentyParallelCommandsShareOneDrainer) {
     started += count(p->errors(), "handed to a new drainer");
     left_to_running += count(p->errors(), "spooled for the drainer already running");
   }
-  EXPECT_EQ(started, 1) << "one drainer for the twenty";
-  EXPECT_EQ(left_to_running, 19);
+  // Usually one for the twenty; another only after the first found nothing it could take (a
+  // command held the backlog, replaying it) and exited.
+  EXPECT_GE(started, 1);
+  EXPECT_LE(started, 3);
+  EXPECT_EQ(started + left_to_running, 20) << "every command handed off";
   holders.erase(0);
-  EXPECT_EQ(holders.size(), 1u);
-  const long pid = *holders.begin();
+  EXPECT_GE(holders.size(), 1u);
   mode(mock.url(), "ok");
   EXPECT_TRUE(delivered(mock.url(), 40, 5s + 5s)) << stats(mock.url()).dump();  // + one black-holed round
-  EXPECT_TRUE(eventually([&] { return !process_alive(pid); }, 2s));
+  EXPECT_TRUE(eventually([&] { return drainers_of(telemetry_dir()) == 0; }, 2s)) << "all gone once delivered";
+  watching = false;
+  watcher.join();
+  EXPECT_EQ(most_at_once.load(), 1) << "never two drainers at once";
   EXPECT_EQ(stats(mock.url())["unique_message_ids"], 40);
 }
 

@@ -8,6 +8,14 @@ source_dir=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cmake --install "$build_dir" --prefix "$work/prefix" >/dev/null
+# The standalone drainer (handoff_options::drainer_program): installed, and refuses to run
+# without its argument (usage, exit 2) rather than draining anything.
+drain_status=0
+"$work/prefix/bin/flowtrack-drain" </dev/null 2>/dev/null || drain_status=$?
+if ((drain_status != 2)); then
+  echo "check_install: bin/flowtrack-drain missing or exited $drain_status without its argument" >&2
+  exit 1
+fi
 # Through ccache when installed, with paths taken relative to the temporary directory, so an
 # unchanged consumer against unchanged headers is not compiled again.
 ccache_cmd=()
