@@ -109,6 +109,11 @@ struct config {
   overflow_policy overflow = overflow_policy::drop_newest;
   /// Batches sent at once, each on its own keep-alive connection.
   std::size_t max_in_flight = 2;
+  /// Open one connection (DNS, TCP, TLS) as soon as the client starts, so the first batch does
+  /// not wait for it: a short-lived process (a CLI command) then has only the request's round
+  /// trip left at its close. The CLI layer turns it on; a failure is only logged (the first
+  /// batch connects again).
+  bool preconnect = false;
 
   retry_config retry;
   timeout_config timeouts;

@@ -332,6 +332,9 @@ std::unique_ptr<telemetry> make_telemetry(asio::any_io_executor ex, telemetry_op
     std::shared_ptr<event_sink> sink = o.sink;
     if (!sink) {
       config cfg = o.client;
+      // The connection opens while the command works (the client starts at its first event),
+      // so the close's grace is left for the request alone.
+      cfg.preconnect = true;
       cfg.write_key = std::move(write_key);
       cfg.endpoint = endpoint_of(o);
       if (!dir.empty()) cfg.spool_dir = dir / "spool";

@@ -60,6 +60,7 @@ void client_impl::end_unreachable_backoffs() {
 }
 
 void client_impl::abort_senders() {
+  if (preconnecting_) preconnecting_->abort();
   for (auto* s : senders_) {
     s->backoff.cancel();
     if (s->conn) s->conn->abort();

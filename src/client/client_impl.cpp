@@ -126,6 +126,28 @@ void client_impl::start() {
   auto self = shared_from_this();
   asio::co_spawn(strand_, [self]() { return self->run(); }, asio::detached);
   asio::co_spawn(strand_, [self]() { return self->tick(); }, asio::detached);
+  if (cfg_.preconnect) asio::co_spawn(strand_, [self]() { return self->preconnect(); }, asio::detached);
+}
+
+asio::awaitable<void> client_impl::preconnect() {
+  struct io_scope {  // counted for the test driver of virtual time (engine_clock.hpp)
+    io_scope() noexcept { engine_clock::io_started(); }
+    ~io_scope() { engine_clock::io_ended(); }
+    io_scope(const io_scope&) = delete;
+    io_scope& operator=(const io_scope&) = delete;
+  } counted;
+  if (stopped()) co_return;
+  auto conn = acquire_connection();
+  if (conn->is_open()) {  // a sender was faster: nothing to warm
+    release_connection(std::move(conn));
+    co_return;
+  }
+  counters_.connections.fetch_add(1, std::memory_order_relaxed);
+  preconnecting_ = conn.get();
+  const std::error_code ec = co_await conn->open(cfg_.timeouts, addresses_);
+  preconnecting_ = nullptr;
+  if (ec) log(log_level::debug, "preconnect failed: ", ec.message());
+  else release_connection(std::move(conn));  // the first batch finds it open
 }
 
 void client_impl::wake_from_any_thread() {
@@ -249,6 +271,7 @@ asio::awaitable<std::error_code> client_impl::flush(diagnostics* why) {
 }
 
 void client_impl::stop() {
+  if (preconnecting_) preconnecting_->abort();
   tick_timer_.cancel();
   wake_.notify();
   idle_connections_.clear();

@@ -154,6 +154,8 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   asio::awaitable<delivery_outcome> attempt(std::string& batch_body, sender_slot& slot, int attempt_index);
   void build_part_body(const batch& b, std::size_t begin, std::size_t end, std::string& out) const;
   std::unique_ptr<connection> acquire_connection();
+  /// config::preconnect: opens one connection at start, kept for the first batch.
+  asio::awaitable<void> preconnect();
   void release_connection(std::unique_ptr<connection> c);
   static void mark_settled(batch& b, std::size_t begin, std::size_t end);
   /// Entries [begin, end) are delivered (`outcome` empty) or failed with `outcome`.
@@ -196,6 +198,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   std::size_t in_flight_ = 0;
   std::deque<std::shared_ptr<batch>> outstanding_;  // formed, unresolved first; in seq order
   std::list<sender_slot*> senders_;
+  connection* preconnecting_ = nullptr;  // the preconnect's connection while it opens
   std::vector<std::unique_ptr<connection>> idle_connections_;
   std::vector<asio::ip::tcp::endpoint> addresses_;  // resolved once, reused by every connection
   std::list<flush_waiter*> flush_waiters_;

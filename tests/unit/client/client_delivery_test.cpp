@@ -403,3 +403,35 @@ TEST(ClientDelivery, IntervalSendsPartialBatches) {
 
 }  // namespace
 }  // namespace flowtrack::test
+
+namespace flowtrack::test {
+namespace {
+
+// config::preconnect: the connection is open before the first batch, and the batch uses it.
+TEST(ClientPreconnect, TheConnectionOpensAtStartAndTheFirstBatchUsesIt) {
+  loopback_server server;
+  asio::io_context io;
+  config cfg;
+  cfg.write_key = "test-key";
+  cfg.endpoint = server.url();
+  cfg.flush_interval = std::chrono::hours(1);
+  cfg.preconnect = true;
+  client c{io, cfg};
+  // Drive the event loop until the server has accepted (bounded; nothing is tracked yet).
+  for (int i = 0; i < 400 && server.connections() == 0; ++i) io.run_for(std::chrono::milliseconds(5));
+  io.restart();
+  EXPECT_EQ(server.connections(), 1u) << "opened before any message";
+  EXPECT_TRUE(server.requests().empty());
+  EXPECT_EQ(c.statistics().connections, 1u);
+  ASSERT_FALSE(c.track({.user_id = "u", .event = "E"}));
+  close_report report;
+  asio::co_spawn(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(std::chrono::seconds(10)); },
+                 asio::detached);
+  io.run();
+  EXPECT_EQ(report.delivered, 1u);
+  EXPECT_EQ(server.connections(), 1u) << "the batch went on the preconnected connection";
+  EXPECT_EQ(c.statistics().connections, 1u);
+}
+
+}  // namespace
+}  // namespace flowtrack::test
