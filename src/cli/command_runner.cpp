@@ -4,10 +4,10 @@
 
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
-#include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include "common/engine_clock.hpp"
 #include "flowtrack/cli/error_class.hpp"
 #include "flowtrack/cli/events.hpp"
 
@@ -65,12 +65,13 @@ asio::awaitable<void> cancellation_request(const std::function<asio::awaitable<v
   } catch (...) {
   }
   if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) co_return;
-  asio::steady_timer never(co_await asio::this_coro::executor, std::chrono::steady_clock::time_point::max());
+  flowtrack::detail::engine_timer never(co_await asio::this_coro::executor, flowtrack::detail::engine_clock::time_point::max());
   co_await never.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
 }
 
-asio::awaitable<void> wait_until(std::chrono::steady_clock::time_point deadline) {
-  asio::steady_timer t(co_await asio::this_coro::executor, deadline);
+// On the engine clock (common/engine_clock.hpp): steady_clock, or virtual time in tests.
+asio::awaitable<void> wait_until(flowtrack::detail::engine_clock::time_point deadline) {
+  flowtrack::detail::engine_timer t(co_await asio::this_coro::executor, deadline);
   co_await t.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
 }
 
@@ -86,7 +87,7 @@ asio::awaitable<void> close_quietly(telemetry& t, std::chrono::milliseconds time
 // Closes the telemetry (and runs the after-hook, if any) under one deadline.
 asio::awaitable<void> finish(telemetry& t, const runner_options& options, std::function<asio::awaitable<void>()> after) {
   const auto timeout = t.close_timeout();
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = flowtrack::detail::engine_clock::now() + timeout;
   // The close completes by the deadline itself; the backstop (a little later) only guards
   // against a sink that would not, and cancels it (the client then spools what is left).
   const auto backstop = deadline + std::max(options.close_backstop, std::chrono::milliseconds(0));
@@ -117,7 +118,7 @@ void describe_error(command_result& r) {
 asio::awaitable<command_result> execute_command(telemetry& t, command_invocation invocation,
                                                 std::function<asio::awaitable<int>()> command,
                                                 runner_options options) {
-  auto now = options.clock ? options.clock : runner_options::clock_fn([] { return std::chrono::steady_clock::now(); });
+  auto now = options.clock ? options.clock : runner_options::clock_fn([] { return flowtrack::detail::engine_clock::now(); });
   t.track(event::command_invoked, {{"command", invocation.path}, {"flags", invocation.flag_names}});
 
   const auto started = now();
@@ -142,7 +143,7 @@ asio::awaitable<command_result> execute_command(telemetry& t, command_invocation
   // EINTR) returns 130 before the runner's wait could see the signal: it is delivered but not
   // yet read. Ask the source once more, briefly; a signal already delivered completes at once.
   if (!result.cancelled && result.exit_code == exit_cancelled && options.cancellation && !requested) {
-    const auto grace = std::chrono::steady_clock::now() + std::max(options.cancel_grace, std::chrono::milliseconds(0));
+    const auto grace = flowtrack::detail::engine_clock::now() + std::max(options.cancel_grace, std::chrono::milliseconds(0));
     co_await (cancellation_request(options.cancellation, requested) || wait_until(grace));
   }
   if (requested && result.exit_code == exit_cancelled) result.cancelled = true;

@@ -91,12 +91,7 @@ void client_impl::build_part_body(const batch& b, std::size_t begin, std::size_t
 
 asio::awaitable<delivery_outcome> client_impl::attempt(std::string& batch_body, sender_slot& slot, int attempt_index) {
   delivery_outcome outcome{.event = delivery_event::attempt_done};
-  struct io_scope {  // counted for the test driver of virtual time (engine_clock.hpp)
-    io_scope() noexcept { engine_clock::io_started(); }
-    ~io_scope() { engine_clock::io_ended(); }
-    io_scope(const io_scope&) = delete;
-    io_scope& operator=(const io_scope&) = delete;
-  } counted;
+  const io_scope counted;  // for the test driver of virtual time (engine_clock.hpp)
   http::response res;
   auto conn = acquire_connection();
   slot.conn = conn.get();

@@ -130,12 +130,7 @@ void client_impl::start() {
 }
 
 asio::awaitable<void> client_impl::preconnect() {
-  struct io_scope {  // counted for the test driver of virtual time (engine_clock.hpp)
-    io_scope() noexcept { engine_clock::io_started(); }
-    ~io_scope() { engine_clock::io_ended(); }
-    io_scope(const io_scope&) = delete;
-    io_scope& operator=(const io_scope&) = delete;
-  } counted;
+  const io_scope counted;  // for the test driver of virtual time (engine_clock.hpp)
   if (stopped()) co_return;
   auto conn = acquire_connection();
   if (conn->is_open()) {  // a sender was faster: nothing to warm

@@ -23,7 +23,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/strand.hpp>
 
-#include "client/engine_clock.hpp"
+#include "common/engine_clock.hpp"
 #include "client/lifecycle_fsm.hpp"
 #include "client/message_queue.hpp"
 #include "client/strand_event.hpp"

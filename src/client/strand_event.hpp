@@ -13,7 +13,7 @@
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/use_awaitable.hpp>
 
-#include "client/engine_clock.hpp"
+#include "common/engine_clock.hpp"
 
 namespace flowtrack::detail {
 

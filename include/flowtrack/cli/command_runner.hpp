@@ -93,7 +93,7 @@ struct runner_options {
   /// deadline (cancelled when it passes); not in duration_ms; its exceptions are swallowed.
   /// Runs also when telemetry is off (the no-op facade reports the same close_timeout()).
   std::function<asio::awaitable<void>(int exit_code)> after;
-  clock_fn clock;  ///< injectable; default steady_clock::now
+  clock_fn clock;  ///< injectable; default steady_clock::now (the library's engine clock: virtual time in its tests)
   /// How long after the close deadline the runner stops waiting for a sink that ignores it
   /// (and cancels that close, so the client spools what is left). The client keeps its
   /// deadline itself; this only bounds a misbehaving sink.

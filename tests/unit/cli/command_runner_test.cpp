@@ -9,10 +9,10 @@
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
-#include <asio/steady_timer.hpp>
 
 #include "capturing_sink.hpp"
 #include "support/temp_dir.hpp"
+#include "support/virtual_driver.hpp"
 
 namespace app {
 struct upload_error : std::runtime_error {
@@ -24,7 +24,6 @@ namespace flowtrack::test {
 namespace {
 
 using namespace std::chrono_literals;
-using steady = std::chrono::steady_clock;
 
 class CommandRunner : public ::testing::Test {
  protected:
@@ -45,7 +44,7 @@ class CommandRunner : public ::testing::Test {
                      if (e) std::rethrow_exception(e);
                      exit_code = code;
                    });
-    io_.run_for(10s);
+    drive();
     return exit_code;
   }
 
@@ -58,10 +57,15 @@ class CommandRunner : public ::testing::Test {
                      if (e) std::rethrow_exception(e);
                      out = std::move(r);
                    });
-    io_.run_for(10s);
+    drive();
     return out;
   }
 
+  // Until the io_context runs out of work, on virtual time: the runner's deadlines and the
+  // tests' timers are engine timers, so durations are exact and nothing waits real time.
+  void drive() { ASSERT_TRUE(drive_virtual(io_, [] { return false; })); }
+
+  detail::virtual_time virtual_clock_;
   temp_dir tmp_{"flowtrack-runner"};
   asio::io_context io_;
   std::shared_ptr<capturing_sink> sink_ = std::make_shared<capturing_sink>();
@@ -97,7 +101,7 @@ TEST_F(CommandRunner, NothingIsSentWhenPreRunDidNotProceed) {
                      if (e) std::rethrow_exception(e);
                      exit_code = code;
                    });
-    io_.run_for(10s);
+    drive();
     io_.restart();
     EXPECT_EQ(exit_code, r.exit_code) << cli::to_string(r.outcome);
     EXPECT_FALSE(command_ran) << cli::to_string(r.outcome);
@@ -114,7 +118,7 @@ TEST_F(CommandRunner, ProceedingPreRunRunsTheCommand) {
                  cli::run_command(*t, {"deploy", {}}, {cli::pre_run_outcome::proceed, 0},
                                   []() -> asio::awaitable<int> { co_return 4; }),
                  [&](std::exception_ptr, int code) { exit_code = code; });
-  io_.run_for(10s);
+  drive();
   EXPECT_EQ(exit_code, 4);
   auto events = sink_->events();
   ASSERT_EQ(events.size(), 2u);
@@ -167,19 +171,19 @@ TEST_F(CommandRunner, CancellationStopsTheCommandAndIsReported) {
   bool command_finished = false;
   cli::runner_options options;
   options.cancellation = [&]() -> asio::awaitable<void> {  // the "user" presses Ctrl-C after 20 ms
-    asio::steady_timer ctrl_c(io_, 20ms);
+    detail::engine_timer ctrl_c(io_, 20ms);
     co_await ctrl_c.async_wait(asio::use_awaitable);
   };
-  const auto start = steady::now();
+  const auto start = detail::engine_clock::now();
   const int code = run(*t, [&]() -> asio::awaitable<int> {
-    asio::steady_timer long_work(io_, 1h);
+    detail::engine_timer long_work(io_, 1h);
     co_await long_work.async_wait(asio::use_awaitable);
     command_finished = true;
     co_return 0;
   }, options);
   EXPECT_EQ(code, cli::exit_cancelled);
   EXPECT_FALSE(command_finished);
-  EXPECT_LT(steady::now() - start, 1s);
+  EXPECT_LT(detail::engine_clock::now() - start, 1s);
   auto completed = sink_->events().at(1).properties;
   EXPECT_EQ(completed["user_cancelled"], true);
   EXPECT_EQ(completed["exit_code"], 130);
@@ -196,7 +200,7 @@ TEST_F(CommandRunner, CommandAbortedByAsioCountsAsCancelled) {
 
 TEST_F(CommandRunner, DurationExcludesTheAfterHook) {
   auto t = make();
-  auto now = steady::time_point{} + 1h;
+  auto now = std::chrono::steady_clock::time_point{} + 1h;
   cli::runner_options options;
   options.clock = [&] { return now; };
   bool after_ran = false;
@@ -218,14 +222,14 @@ TEST_F(CommandRunner, PostAndCloseShareOneDeadline) {
   sink_->hang_on_close = true;
   cli::runner_options options;
   options.after = [&](int) -> asio::awaitable<void> {  // an after-hook that would take an hour
-    asio::steady_timer slow(io_, 1h);
+    detail::engine_timer slow(io_, 1h);
     co_await slow.async_wait(asio::use_awaitable);
   };
-  const auto start = steady::now();
+  const auto start = detail::engine_clock::now();
   EXPECT_EQ(run(*t, []() -> asio::awaitable<int> { co_return 0; }, options), 0);
-  const auto took = steady::now() - start;
+  const auto took = detail::engine_clock::now() - start;
   EXPECT_GE(took, 200ms);
-  EXPECT_LT(took, 300ms);
+  EXPECT_LE(took, 200ms + cli::runner_options{}.close_backstop + 2ms);  // virtual time: exact up to a step
   EXPECT_TRUE(io_.stopped());  // nothing outlives the deadline
 }
 
@@ -237,7 +241,7 @@ TEST_F(CommandRunner, AFailingCancellationSourceIsNoCancellation) {
     co_return;
   };
   EXPECT_EQ(run(*t, [&]() -> asio::awaitable<int> {
-    asio::steady_timer work(io_, 20ms);
+    detail::engine_timer work(io_, 20ms);
     co_await work.async_wait(asio::use_awaitable);
     co_return 0;
   }, options), 0);
@@ -252,17 +256,17 @@ TEST_F(CommandRunner, SigintThroughASignalSetCancelsTheCommand) {
   cli::runner_options options;
   options.cancellation = cli::cancel_on_signal(sigint);
   bool command_finished = false;
-  const auto start = steady::now();
+  const auto start = detail::engine_clock::now();
   const int code = run(*t, [&]() -> asio::awaitable<int> {
     std::raise(SIGINT);  // the user presses Ctrl-C while the command works
-    asio::steady_timer long_work(io_, 1h);
+    detail::engine_timer long_work(io_, 1h);
     co_await long_work.async_wait(asio::use_awaitable);
     command_finished = true;
     co_return 0;
   }, options);
   EXPECT_EQ(code, cli::exit_cancelled);
   EXPECT_FALSE(command_finished);
-  EXPECT_LT(steady::now() - start, 1s);
+  EXPECT_LT(detail::engine_clock::now() - start, 1s);
   auto events = sink_->events();
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[1].properties["user_cancelled"], true);
@@ -276,7 +280,7 @@ TEST_F(CommandRunner, ACancelledSignalSetIsNoCancellation) {
   options.cancellation = cli::cancel_on_signal(sigint);
   EXPECT_EQ(run(*t, [&]() -> asio::awaitable<int> {
     sigint.cancel();  // e.g. the app stops listening for Ctrl-C
-    asio::steady_timer work(io_, 20ms);
+    detail::engine_timer work(io_, 20ms);
     co_await work.async_wait(asio::use_awaitable);
     co_return 0;
   }, options), 0);
@@ -286,14 +290,14 @@ TEST_F(CommandRunner, ACancelledSignalSetIsNoCancellation) {
 TEST_F(CommandRunner, CancellingTheRunnerCancelsTheCommandThenStillPostsAndCloses) {
   auto t = make();
   asio::cancellation_signal stop;
-  asio::steady_timer stop_soon(io_, 20ms);
+  detail::engine_timer stop_soon(io_, 20ms);
   stop_soon.async_wait([&](std::error_code) { stop.emit(asio::cancellation_type::terminal); });
   int exit_code = -1;
-  const auto start = steady::now();
+  const auto start = detail::engine_clock::now();
   asio::co_spawn(io_,
                  cli::run_command(*t, {"deploy", {}},
                                   [&]() -> asio::awaitable<int> {
-                                    asio::steady_timer long_work(io_, 1h);
+                                    detail::engine_timer long_work(io_, 1h);
                                     co_await long_work.async_wait(asio::use_awaitable);
                                     co_return 0;
                                   }),
@@ -301,9 +305,9 @@ TEST_F(CommandRunner, CancellingTheRunnerCancelsTheCommandThenStillPostsAndClose
                    if (e) std::rethrow_exception(e);
                    exit_code = code;
                  }));
-  io_.run_for(10s);
+  drive();
   EXPECT_EQ(exit_code, cli::exit_cancelled);
-  EXPECT_LT(steady::now() - start, 1s);
+  EXPECT_LT(detail::engine_clock::now() - start, 1s);
   auto events = sink_->events();
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[1].properties["user_cancelled"], true);
@@ -316,7 +320,7 @@ TEST_F(CommandRunner, TheAfterHookRunsWhenTelemetryIsOff) {
   bool after_done = false;
   cli::runner_options options;
   options.after = [&](int) -> asio::awaitable<void> {  // e.g. an update check taking 20 ms
-    asio::steady_timer check(io_, 20ms);
+    detail::engine_timer check(io_, 20ms);
     co_await check.async_wait(asio::use_awaitable);
     after_done = true;
   };

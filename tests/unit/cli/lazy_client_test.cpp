@@ -10,7 +10,7 @@
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 
-#include "client/engine_clock.hpp"
+#include "common/engine_clock.hpp"
 #include "flowtrack/cli/telemetry.hpp"
 #include "spool/spool.hpp"
 #include "unit/client/client_test_support.hpp"

@@ -425,9 +425,7 @@ TEST(ClientPreconnect, TheConnectionOpensAtStartAndTheFirstBatchUsesIt) {
   EXPECT_EQ(c.statistics().connections, 1u);
   ASSERT_FALSE(c.track({.user_id = "u", .event = "E"}));
   close_report report;
-  asio::co_spawn(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(std::chrono::seconds(10)); },
-                 asio::detached);
-  io.run();
+  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> { report = co_await c.async_close(std::chrono::seconds(10)); }));
   EXPECT_EQ(report.delivered, 1u);
   EXPECT_EQ(server.connections(), 1u) << "the batch went on the preconnected connection";
   EXPECT_EQ(c.statistics().connections, 1u);

@@ -14,7 +14,7 @@
 #include <asio/io_context.hpp>
 #include <nlohmann/json.hpp>
 
-#include "client/engine_clock.hpp"
+#include "common/engine_clock.hpp"
 #include "flowtrack/config.hpp"
 #include "flowtrack/message.hpp"
 #include "loopback_server.hpp"

@@ -310,21 +310,8 @@ TEST_F(SpoolTest, SyncOutcomesAreReported) {
   EXPECT_EQ(failing.sync_until(later), sync_outcome::failed);
 }
 
-}  // namespace
-}  // namespace flowtrack::detail
-
-namespace flowtrack::detail {
-namespace {
-
-class SpoolCloseFiles : public ::testing::Test {
- protected:
-  static std::string message(int i) { return R"({"messageId":"m)" + std::to_string(i) + R"(","type":"track"})"; }
-  test::temp_dir tmp_{"flowtrack-spool-close"};
-  const std::filesystem::path& dir_ = tmp_.path();
-};
-
 // A closed client hands its file over while its process lives on (a CLI starting a drainer).
-TEST_F(SpoolCloseFiles, AClosedSpoolsFileIsClaimableAtOnceAndTakesNoMoreWrites) {
+TEST_F(SpoolTest, AClosedSpoolsFileIsClaimableAtOnceAndTakesNoMoreWrites) {
   spool writer(dir_, {});
   ASSERT_FALSE(writer.open());
   ASSERT_FALSE(writer.append_messages({message(1), message(2)}));
@@ -351,7 +338,7 @@ TEST_F(SpoolCloseFiles, AClosedSpoolsFileIsClaimableAtOnceAndTakesNoMoreWrites) 
   EXPECT_EQ(claim.locked_by_others, 0u);
 }
 
-TEST_F(SpoolCloseFiles, TheCensusCountsAcknowledgementsAcrossFiles) {
+TEST_F(SpoolTest, TheCensusCountsAcknowledgementsAcrossFiles) {
   {
     spool a(dir_, {});
     ASSERT_FALSE(a.open());

@@ -43,6 +43,16 @@ struct engine_clock {
 
 using engine_timer = asio::basic_waitable_timer<engine_clock>;
 
+/// While it lives, one request is in progress for engine_clock::io_in_progress() (the virtual
+/// time driver of the tests waits for it instead of moving time past a reply on its way).
+class io_scope {
+ public:
+  io_scope() noexcept { engine_clock::io_started(); }
+  ~io_scope() { engine_clock::io_ended(); }
+  io_scope(const io_scope&) = delete;
+  io_scope& operator=(const io_scope&) = delete;
+};
+
 /// Test seam: while an instance lives, engine_clock::now() starts at the real time of its
 /// construction and moves only by advance(). One at a time per process; not thread-safe
 /// against other instances (advance() itself may be called from any thread).

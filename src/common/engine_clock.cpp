@@ -1,4 +1,4 @@
-#include "client/engine_clock.hpp"
+#include "common/engine_clock.hpp"
 
 namespace flowtrack::detail {
 namespace {
