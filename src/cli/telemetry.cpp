@@ -193,14 +193,12 @@ notice_action notice_gate(const telemetry_options& o, const std::filesystem::pat
   return decide_notice(f);
 }
 
-// "https://user@api.example.com:8443/v1?x" -> "api.example.com:8443": never a path, a query or
-// credentials.
+// Where events go, as the client's own URL parser reads the endpoint: "host[:port]" (the port
+// when not the scheme's default), never a path or a key. Empty for an endpoint the client
+// cannot use (config_problems says so).
 std::string host_of(const std::string& url) {
-  std::string_view rest = url;
-  if (auto scheme = rest.find("://"); scheme != std::string_view::npos) rest.remove_prefix(scheme + 3);
-  rest = rest.substr(0, rest.find_first_of("/?#"));
-  if (auto at = rest.rfind('@'); at != std::string_view::npos) rest.remove_prefix(at + 1);
-  return std::string(rest);
+  flowtrack::detail::endpoint_url ep;
+  return flowtrack::detail::parse_endpoint(url, ep) ? std::string() : ep.host_header;
 }
 
 std::string reason_for(const telemetry_options& o, telemetry_state s, bool in_ci) {
