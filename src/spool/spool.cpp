@@ -232,16 +232,20 @@ std::error_code spool::ensure_own_file() {
   if (own_fd_ >= 0) return {};
   if (files_closed_) return errc::spool_io;  // closed: nothing more is written
   own_path_ = dir_ / unique_file_name();
-  int fd = ::open(own_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+  // Created under a name no claimer lists, locked, then renamed into place: a `.spool` file is
+  // never seen unlocked while its writer lives. (Created in place, a claimer could open and lock
+  // it between our open() and flock(), read it empty, and later delete it with what we wrote.)
+  const auto creating = std::filesystem::path(own_path_).concat(".new");
+  int fd = ::open(creating.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) {
     note_errno();
     return errc::spool_io;
   }
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0 || !write_all(fd, spool_magic)) {
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0 || !write_all(fd, spool_magic) || ::rename(creating.c_str(), own_path_.c_str()) != 0) {
     note_errno();
     ::close(fd);
     std::error_code ignored;
-    std::filesystem::remove(own_path_, ignored);
+    std::filesystem::remove(creating, ignored);
     return errc::spool_io;
   }
   own_fd_ = fd;

@@ -5,6 +5,7 @@
 // The drainer is a detached process that no test can wait for (that is the point), so these
 // tests poll mock-segment and /proc until a condition holds, with a deadline.
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <csignal>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -32,12 +33,22 @@ using json = nlohmann::json;
 using namespace std::chrono_literals;
 using steady = std::chrono::steady_clock;
 
+// A /proc file's text; empty when the process is gone, even mid-read (read(2) then fails with
+// ESRCH, which a std::ifstream would throw from its iterators).
+std::string read_proc_file(const std::string& path) {
+  std::string text;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return text;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  return text;
+}
+
 // Running (a zombie, exited but not yet reaped by init, counts as gone).
 bool process_alive(long pid) {
   if (pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) != 0) return false;
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  std::getline(stat, line);
+  const std::string line = read_proc_file("/proc/" + std::to_string(pid) + "/stat");
   const auto end_of_name = line.rfind(')');
   return end_of_name != std::string::npos && end_of_name + 2 < line.size() && line[end_of_name + 2] != 'Z';
 }
@@ -56,12 +67,14 @@ bool eventually(const std::function<bool()>& done, std::chrono::milliseconds lim
 // line and its drainer.lock as their descriptor 3.
 int drainers_of(const std::filesystem::path& telemetry_dir) {
   int n = 0;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+  std::error_code ec;  // processes come and go while /proc is listed: never throw
+  for (auto it = std::filesystem::directory_iterator("/proc", ec); !ec && it != std::filesystem::directory_iterator();
+       it.increment(ec)) {
+    const auto& e = *it;
     const std::string pid = e.path().filename().string();
+    if (pid.empty()) continue;
     if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream cmdline_file(e.path() / "cmdline");
-    const std::string cmdline((std::istreambuf_iterator<char>(cmdline_file)), {});
+    const std::string cmdline = read_proc_file((e.path() / "cmdline").string());
     if (cmdline.find(std::string(cli::drainer_argument)) == std::string::npos) continue;
     std::error_code link_ec;
     if (std::filesystem::read_symlink(e.path() / "fd" / "3", link_ec) == telemetry_dir / "drainer.lock" &&
@@ -199,8 +212,7 @@ TEST_F(Handoff, TheDrainerIsDetachedAndHoldsNothingOfItsParent) {
   EXPECT_EQ(std::filesystem::read_symlink(proc + "/fd/3"), telemetry_dir() / "drainer.lock");
   EXPECT_EQ(std::filesystem::read_symlink(proc + "/cwd"), "/");
   EXPECT_EQ(::getpriority(PRIO_PROCESS, static_cast<id_t>(pid)), 10);
-  std::ifstream cmdline_file(proc + "/cmdline");
-  const std::string cmdline((std::istreambuf_iterator<char>(cmdline_file)), {});
+  const std::string cmdline = read_proc_file(proc + "/cmdline");
   EXPECT_EQ(cmdline.find("handoff-e2e"), std::string::npos) << "the write key is never on its command line";
   EXPECT_NE(cmdline.find(std::string(cli::drainer_argument)), std::string::npos);
   mode(mock.url(), "ok");
@@ -316,7 +328,15 @@ TEST_F(Handoff, TwentyParallelCommandsShareOneDrainer) {
   holders.erase(0);
   EXPECT_GE(holders.size(), 1u);
   mode(mock.url(), "ok");
-  EXPECT_TRUE(delivered(mock.url(), 40, 5s + 5s)) << stats(mock.url()).dump();  // + one black-holed round
+  const bool all = delivered(mock.url(), 40, 5s + 5s);  // + one black-holed round
+  EXPECT_TRUE(all) << stats(mock.url()).dump();
+  if (!all) {  // what is left, for the record
+    for (const auto& e : std::filesystem::directory_iterator(telemetry_dir() / "spool"))
+      ADD_FAILURE() << "left: " << e.path().filename() << " " << std::filesystem::file_size(e.path()) << " bytes";
+    for (const auto& e : std::filesystem::directory_iterator(telemetry_dir())) ADD_FAILURE() << "state: " << e.path().filename();
+    ADD_FAILURE() << "pending " << pending_events(state_, mock.url());
+    for (auto& p : runs) ADD_FAILURE() << p->errors().substr(p->errors().rfind("close:"));
+  }
   EXPECT_TRUE(eventually([&] { return drainers_of(telemetry_dir()) == 0; }, 2s)) << "all gone once delivered";
   watching = false;
   watcher.join();
