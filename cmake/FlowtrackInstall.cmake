@@ -10,7 +10,10 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/flowtrack DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(TARGETS flowtrack flowtrack_http flowtrack_asio
+# The layers are installed with it: a static libflowtrack needs them at link time (its export
+# lists them as link-only dependencies; a program includes none of their headers).
+install(TARGETS flowtrack flowtrack_cli flowtrack_api flowtrack_common flowtrack_wire flowtrack_policy
+  flowtrack_http flowtrack_transport flowtrack_spool flowtrack_asio
   EXPORT flowtrackTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}

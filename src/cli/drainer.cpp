@@ -31,7 +31,7 @@
 #include "cli/drainer_request.hpp"
 #include "flowtrack/cli/handoff.hpp"
 #include "flowtrack/client.hpp"
-#include "spool/spool.hpp"
+#include "flowtrack/spool_census.hpp"
 
 namespace flowtrack::cli {
 namespace {
@@ -65,7 +65,7 @@ bool read_request(std::string& out) {
 }
 
 bool spool_has_events(const std::filesystem::path& spool_dir) {
-  return flowtrack::detail::take_census(spool_dir, /*skip_locked=*/true).pending_events > 0;
+  return flowtrack::take_spool_census(spool_dir, /*skip_locked=*/true).pending_events > 0;
 }
 
 asio::awaitable<int> drain(const detail::drainer_request& req, int& lock_fd) {

@@ -3,7 +3,7 @@
 #include <ostream>
 
 #include "flowtrack/cli/event_sink.hpp"
-#include "wire/encoder.hpp"
+#include "flowtrack/message_json.hpp"
 
 namespace flowtrack::cli {
 namespace {
@@ -12,10 +12,10 @@ class print_sink final : public event_sink {
  public:
   explicit print_sink(std::ostream& out) : out_(out) {}
   std::error_code send(const track_message& m) override {
-    detail::encoded_message encoded;
-    if (auto ec = detail::encode(m, {.now = std::chrono::system_clock::now()}, encoded)) return ec;
+    std::string json;
+    if (auto ec = to_json(m, json)) return ec;
     std::lock_guard lock(mutex_);
-    out_ << encoded.json << '\n';
+    out_ << json << '\n';
     out_.flush();
     ++printed_;
     return {};

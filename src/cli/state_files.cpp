@@ -11,7 +11,7 @@
 #include "common/regular_file.hpp"
 #include "flowtrack/cli/state_file.hpp"
 #include "flowtrack/error.hpp"
-#include "wire/uuid.hpp"
+#include "flowtrack/uuid.hpp"
 
 namespace flowtrack::cli::detail {
 namespace {
@@ -71,7 +71,7 @@ std::string load_or_create_anonymous_id(const std::filesystem::path& dir, bool& 
     persisted = true;
     return existing;
   }
-  std::string id = flowtrack::detail::make_uuid_v4();
+  std::string id = flowtrack::make_uuid_v4();
   if (!dir.empty() && !write_private_file(dir / "anonymous_id", id + "\n")) persisted = true;
   return id;
 }

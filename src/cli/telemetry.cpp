@@ -17,10 +17,10 @@
 #include "cli/state_files.hpp"
 #include "common/regular_file.hpp"
 #include "flowtrack/cli/notice.hpp"
+#include "flowtrack/endpoint.hpp"
 #include "flowtrack/error.hpp"
-#include "spool/spool.hpp"
-#include "transport/endpoint.hpp"
-#include "wire/uuid.hpp"
+#include "flowtrack/spool_census.hpp"
+#include "flowtrack/uuid.hpp"
 
 namespace flowtrack::cli {
 
@@ -104,7 +104,7 @@ class sink_telemetry final : public telemetry {
       : sink_(std::move(sink)),
         handoff_context_(std::move(handoff)),
         state_(state),
-        invocation_id_(flowtrack::detail::make_uuid_v4()),
+        invocation_id_(flowtrack::make_uuid_v4()),
         anonymous_id_(std::move(anonymous_id)),
         base_(std::move(base)),
         close_timeout_(close_timeout) {
@@ -197,8 +197,8 @@ notice_action notice_gate(const telemetry_options& o, const std::filesystem::pat
 // when not the scheme's default), never a path or a key. Empty for an endpoint the client
 // cannot use (config_problems says so).
 std::string host_of(const std::string& url) {
-  flowtrack::detail::endpoint_url ep;
-  return flowtrack::detail::parse_endpoint(url, ep) ? std::string() : ep.host_header;
+  flowtrack::endpoint_url ep;
+  return flowtrack::parse_endpoint(url, ep) ? std::string() : ep.host_header;
 }
 
 std::string reason_for(const telemetry_options& o, telemetry_state s, bool in_ci) {
@@ -272,8 +272,8 @@ std::vector<std::string> config_problems(const telemetry_options& o) {
       out.push_back(name + " is not a whole number of milliseconds in [" + std::to_string(lo) + ", " + std::to_string(hi) +
                     "]: the default applies");
   }
-  flowtrack::detail::endpoint_url ep;
-  if (flowtrack::detail::parse_endpoint(endpoint_of(o), ep))
+  flowtrack::endpoint_url ep;
+  if (flowtrack::parse_endpoint(endpoint_of(o), ep))
     out.push_back("the endpoint (" + prefix + "_ENDPOINT or the app's default) is not http(s)://host[:port]: nothing can be sent");
   const std::string key = write_key_of(o);
   if (std::any_of(key.begin(), key.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
@@ -374,7 +374,7 @@ telemetry_status read_status(const telemetry_options& o) try {
   s.endpoint_host = host_of(endpoint_of(o));
   for (auto f : collected_fields()) s.collected.emplace_back(f);
   s.docs = o.docs;
-  const auto census = flowtrack::detail::take_census(s.state_dir / "spool", /*skip_locked=*/false);
+  const auto census = flowtrack::take_spool_census(s.state_dir / "spool", /*skip_locked=*/false);
   s.spool_files = census.files;
   s.spool_bytes = census.bytes;
   s.pending_events = census.pending_events;

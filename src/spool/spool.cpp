@@ -327,7 +327,12 @@ void spool::note_errno() {
   if (!last_error_ && errno != 0) last_error_ = std::error_code(errno, std::generic_category());
 }
 
-spool_census take_census(const std::filesystem::path& dir, bool skip_locked, std::uint64_t max_bytes) {
+}  // namespace flowtrack::detail
+
+namespace flowtrack {
+
+spool_census take_spool_census(const std::filesystem::path& dir, bool skip_locked, std::uint64_t max_bytes) {
+  using namespace detail;  // NOLINT(google-build-using-namespace): the spool format's helpers
   spool_census c;
   std::error_code ec;
   std::unordered_set<std::string> acked;
@@ -363,6 +368,10 @@ spool_census take_census(const std::filesystem::path& dir, bool skip_locked, std
   for (const auto& id : pending_ids) c.pending_events += acked.contains(id) ? 0 : 1;
   return c;
 }
+
+}  // namespace flowtrack
+
+namespace flowtrack::detail {
 
 void spool::remove_own_file() {
   if (own_fd_ < 0) return;

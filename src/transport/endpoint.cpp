@@ -4,7 +4,7 @@
 
 #include "flowtrack/error.hpp"
 
-namespace flowtrack::detail {
+namespace flowtrack {
 
 std::error_code parse_endpoint(std::string_view url, endpoint_url& out) {
   const std::error_code bad = errc::invalid_config;
@@ -57,4 +57,4 @@ std::error_code parse_endpoint(std::string_view url, endpoint_url& out) {
   return {};
 }
 
-}  // namespace flowtrack::detail
+}  // namespace flowtrack

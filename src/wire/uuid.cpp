@@ -86,10 +86,14 @@ void write_uuid_v4(char* out) {
   }
 }
 
+}  // namespace flowtrack::detail
+
+namespace flowtrack {
+
 std::string make_uuid_v4() {
   std::string s(36, '\0');
-  write_uuid_v4(s.data());
+  detail::write_uuid_v4(s.data());
   return s;
 }
 
-}  // namespace flowtrack::detail
+}  // namespace flowtrack

@@ -2,7 +2,7 @@
 """Checks that no unit test waits real time: runs each gtest binary given with
 --gtest_output=json and fails if any test took more than the limit (100 ms by default) of real
 time, setup and teardown included. The unit tier runs on the engine's virtual clock
-(src/common/engine_clock.hpp), so a test over the limit waits on a real timer or a real socket.
+(src/common/include/common/engine_clock.hpp), so a test over the limit waits on a real timer or a real socket.
 
   tests/support/unit_test_times.py [--limit-ms N] [--top K] BINARY...
   e.g. tests/support/unit_test_times.py build/tests/unit/flowtrack_unit_*

@@ -322,14 +322,14 @@ TEST_F(SpoolTest, AClosedSpoolsFileIsClaimableAtOnceAndTakesNoMoreWrites) {
     ASSERT_FALSE(other.claim(before));
   }
   EXPECT_EQ(before.locked_by_others, 1u);  // held while open
-  EXPECT_EQ(take_census(dir_, /*skip_locked=*/true).pending_events, 0u);
-  EXPECT_EQ(take_census(dir_, /*skip_locked=*/true).locked_by_others, 1u);
-  EXPECT_EQ(take_census(dir_, /*skip_locked=*/false).pending_events, 2u);
+  EXPECT_EQ(take_spool_census(dir_, /*skip_locked=*/true).pending_events, 0u);
+  EXPECT_EQ(take_spool_census(dir_, /*skip_locked=*/true).locked_by_others, 1u);
+  EXPECT_EQ(take_spool_census(dir_, /*skip_locked=*/false).pending_events, 2u);
 
   writer.close_files();
   EXPECT_FALSE(writer.has_own_file());
   EXPECT_EQ(writer.append_messages({message(3)}), errc::spool_io) << "nothing is written after close_files";
-  EXPECT_EQ(take_census(dir_, /*skip_locked=*/true).pending_events, 2u);
+  EXPECT_EQ(take_spool_census(dir_, /*skip_locked=*/true).pending_events, 2u);
   spool next(dir_, {});
   ASSERT_FALSE(next.open());
   spool_claim claim;
@@ -349,7 +349,7 @@ TEST_F(SpoolTest, TheCensusCountsAcknowledgementsAcrossFiles) {
     ASSERT_FALSE(b.open());
     ASSERT_FALSE(b.append_ack({"m2"}));
   }
-  const auto c = take_census(dir_, true);
+  const auto c = take_spool_census(dir_, true);
   EXPECT_EQ(c.files, 2u);
   EXPECT_EQ(c.pending_events, 2u);
   EXPECT_EQ(c.unreadable, 0u);

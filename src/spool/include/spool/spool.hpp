@@ -12,6 +12,8 @@
 // Not thread-safe: used from the client's strand (and once, synchronously, at construction).
 #pragma once
 
+#include "flowtrack/spool_census.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -127,18 +129,7 @@ class spool {
   bool files_closed_ = false;
 };
 
-/// What waits in a spool directory, read without claiming anything (status pages, a drainer
-/// deciding whether to go on). Never blocks, never follows a symlink, reads at most `max_bytes`
-/// of a file.
-struct spool_census {
-  std::size_t files = 0;            ///< regular `.spool` files read
-  std::uint64_t bytes = 0;
-  std::size_t pending_events = 0;   ///< messages in them that no file acknowledges
-  std::size_t unreadable = 0;       ///< `.spool` entries not read: not regular files, unreadable
-  std::size_t locked_by_others = 0; ///< files a live client holds (only with skip_locked)
-};
-/// `skip_locked`: leave out (and count) the files a live client holds locked: what it has is
-/// its own to deliver or spool. Acknowledgements count across all files read.
-spool_census take_census(const std::filesystem::path& dir, bool skip_locked, std::uint64_t max_bytes = 64u << 20);
+using flowtrack::spool_census;
+using flowtrack::take_spool_census;
 
 }  // namespace flowtrack::detail
