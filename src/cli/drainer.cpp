@@ -134,7 +134,7 @@ std::optional<int> run_drainer_if_requested(int argc, char** argv) {
   // by hand, or by a tool).
   int lock_fd = -1;
   struct stat kept{}, lock_file{};
-  if (::fstat(detail::detached_kept_fd, &kept) == 0 && ::lstat((req.state_dir / "drainer.lock").c_str(), &lock_file) == 0 &&
+  if (::fstat(detail::detached_kept_fd, &kept) == 0 && ::lstat(detail::drainer_lock_path(req.state_dir).c_str(), &lock_file) == 0 &&
       S_ISREG(kept.st_mode) && kept.st_dev == lock_file.st_dev && kept.st_ino == lock_file.st_ino) {
     lock_fd = detail::detached_kept_fd;
   } else {

@@ -28,10 +28,12 @@ struct flock whole_file(short type) {
 
 }  // namespace
 
+std::filesystem::path drainer_lock_path(const std::filesystem::path& state_dir) { return state_dir / lock_name; }
+
 std::error_code try_take_drainer_lock(const std::filesystem::path& state_dir, int& fd, bool& taken) {
   fd = -1;
   taken = false;
-  const auto path = state_dir / lock_name;
+  const auto path = drainer_lock_path(state_dir);
   int f = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
   if (f < 0) return errno == ELOOP ? std::error_code(flowtrack::errc::not_regular_file) : std::error_code(errno, std::generic_category());
   struct stat st{};
@@ -72,7 +74,7 @@ void remove_handoff_mark(const std::filesystem::path& state_dir) { ::unlink((sta
 drainer_probe probe_drainer(const std::filesystem::path& state_dir) {
   drainer_probe p;
   int fd = -1;
-  if (flowtrack::detail::open_regular_file(state_dir / detail::lock_name, O_RDWR, fd)) return p;
+  if (flowtrack::detail::open_regular_file(detail::drainer_lock_path(state_dir), O_RDWR, fd)) return p;
   struct flock fl = detail::whole_file(F_WRLCK);
   if (::fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) {
     p.running = true;

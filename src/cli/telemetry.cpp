@@ -221,15 +221,6 @@ std::string reason_for(const telemetry_options& o, telemetry_state s, bool in_ci
   return {};
 }
 
-std::chrono::milliseconds close_timeout_of(const telemetry_options& o) {
-  if (auto v = env_of(o)(prefix_of(o) + "_CLOSE_TIMEOUT_MS")) {
-    long long ms = 0;
-    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), ms);
-    if (ec == std::errc{} && end == v->data() + v->size() && ms >= 0 && ms <= 600000) return std::chrono::milliseconds(ms);
-  }
-  return o.close_timeout;
-}
-
 // A whole number of milliseconds in [lo, hi] from `name`, else nullopt (unset or unusable).
 std::optional<std::chrono::milliseconds> env_milliseconds(const telemetry_options& o, const std::string& name, long long lo,
                                                           long long hi) {
@@ -239,6 +230,12 @@ std::optional<std::chrono::milliseconds> env_milliseconds(const telemetry_option
   auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), ms);
   if (ec != std::errc{} || end != v->data() + v->size() || ms < lo || ms > hi) return std::nullopt;
   return std::chrono::milliseconds(ms);
+}
+
+constexpr long long max_close_timeout_ms = 600000;
+
+std::chrono::milliseconds close_timeout_of(const telemetry_options& o) {
+  return env_milliseconds(o, prefix_of(o) + "_CLOSE_TIMEOUT_MS", 0, max_close_timeout_ms).value_or(o.close_timeout);
 }
 
 constexpr long long max_grace_ms = 600000;
@@ -259,18 +256,13 @@ handoff_options handoff_of(const telemetry_options& o) {
 std::vector<std::string> config_problems(const telemetry_options& o) {
   std::vector<std::string> out;
   const std::string prefix = prefix_of(o);
-  if (auto v = env_of(o)(prefix + "_CLOSE_TIMEOUT_MS"); v && close_timeout_of(o) == o.close_timeout) {
-    long long ms = -1;
-    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), ms);
-    if (ec != std::errc{} || end != v->data() + v->size() || ms < 0 || ms > 600000)
-      out.push_back(prefix + "_CLOSE_TIMEOUT_MS is not a whole number of milliseconds in [0, 600000]: the default " +
-                    std::to_string(o.close_timeout.count()) + " ms applies");
-  }
-  for (const auto& [name, lo, hi] : {std::tuple{prefix + "_TELEMETRY_HANDOFF_GRACE_MS", 0LL, max_grace_ms},
-                                      std::tuple{prefix + "_TELEMETRY_DRAINER_LIFETIME_MS", 1LL, max_lifetime_ms}}) {
+  for (const auto& [name, lo, hi, fallback] :
+       {std::tuple{prefix + "_CLOSE_TIMEOUT_MS", 0LL, max_close_timeout_ms, o.close_timeout},
+        std::tuple{prefix + "_TELEMETRY_HANDOFF_GRACE_MS", 0LL, max_grace_ms, o.handoff.grace},
+        std::tuple{prefix + "_TELEMETRY_DRAINER_LIFETIME_MS", 1LL, max_lifetime_ms, o.handoff.drainer_lifetime}}) {
     if (env_of(o)(name) && !env_milliseconds(o, name, lo, hi))
       out.push_back(name + " is not a whole number of milliseconds in [" + std::to_string(lo) + ", " + std::to_string(hi) +
-                    "]: the default applies");
+                    "]: the default " + std::to_string(std::chrono::milliseconds(fallback).count()) + " ms applies");
   }
   flowtrack::endpoint_url ep;
   if (flowtrack::parse_endpoint(endpoint_of(o), ep))

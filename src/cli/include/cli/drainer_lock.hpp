@@ -16,6 +16,8 @@
 
 namespace flowtrack::cli::detail {
 
+/// `state_dir/drainer.lock`: the lock file's path.
+std::filesystem::path drainer_lock_path(const std::filesystem::path& state_dir);
 /// Opens (creating, 0600) and locks `state_dir/drainer.lock` without waiting. `fd` is the
 /// locked descriptor (CLOEXEC), or -1 with `taken` false when another process holds it.
 /// Errors: the system's when the file cannot be opened (not a regular file: errc::not_regular_file).
