@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""The table of bench/compare_builds.sh: per figure, the median of the rounds for each build and
+the after/before ratio (for times, below 1 is faster; for events/s, above 1 is faster)."""
+import json
+import statistics
+import sys
+
+FIGURES = [  # (workload, path in its JSON line, label, higher is better)
+    ("w1", ("events_per_s",), "W1 events/s", True),
+    ("w1", ("cpu_s_per_100k",), "W1 CPU-s per 100k events", False),
+    ("w1", ("peak_rss_mib",), "W1 peak RSS (MiB)", False),
+    ("micro", ("encode_ns_per_event",), "encode (ns/event)", False),
+    ("micro", ("track_endpoint_down", "p50_ns"), "track() p50 (ns)", False),
+    ("micro", ("track_endpoint_down", "p99_ns"), "track() p99 (ns)", False),
+    ("micro", ("track_write_ahead", "p50_ns"), "track() write-ahead p50 (ns)", False),
+    ("micro", ("track_write_ahead", "p99_ns"), "track() write-ahead p99 (ns)", False),
+]
+
+
+def dig(line, path):
+    for key in path:
+        if not isinstance(line, dict) or key not in line:
+            return None
+        line = line[key]
+    return line
+
+
+def main():
+    lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+    meta = next((l for l in lines if l.get("label") == "meta"), {})
+    rounds = max((l["round"] for l in lines if "build" in l), default=0)
+    print(f"{rounds} rounds, N = {meta.get('events')}, load average at the start {meta.get('loadavg')}\n")
+    print("| figure | before | after | after / before |")
+    print("|---|--:|--:|--:|")
+    for workload, path, label, _ in FIGURES:
+        medians = {}
+        for build in ("before", "after"):
+            values = [dig(l, path) for l in lines if l.get("build") == build and l.get("name") == workload]
+            values = [v for v in values if isinstance(v, (int, float))]
+            medians[build] = statistics.median(values) if values else None
+        b, a = medians["before"], medians["after"]
+        ratio = f"{a / b:.3f}" if a is not None and b else "-"
+        fmt = lambda v: "-" if v is None else (f"{v:,.0f}" if v >= 100 else f"{v:.3f}")
+        print(f"| {label} | {fmt(b)} | {fmt(a)} | {ratio} |")
+
+
+if __name__ == "__main__":
+    main()
