@@ -55,21 +55,9 @@ peer=bench/peers/analytics-node
 command -v npm >/dev/null || scripts/install-deps.sh nodejs npm
 (cd "$peer" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 
-# The sink: its first stdout line is "listening on URL" (read from a FIFO: no polling).
-work=$(mktemp -d)
-sink_pid=""
-cleanup() {
-  if [[ -n $sink_pid ]]; then kill "$sink_pid" 2>/dev/null || true; wait "$sink_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-mkfifo "$work/ready"
-"$bin/mock-segment" --port 0 --lean >"$work/ready" 2>"$work/sink.err" </dev/null &
-sink_pid=$!
-line=""
-read -r -t 10 line <"$work/ready" || true
-url=${line#listening on }
-[[ $line == "listening on "* ]] || { echo "bench.sh: mock-segment did not start" >&2; cat "$work/sink.err" >&2; exit 1; }
+# The sink (bench/lean_sink.sh).
+source bench/lean_sink.sh
+start_lean_sink "$bin/mock-segment"
 
 mkdir -p bench/results
 suffix=""
