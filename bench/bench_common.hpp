@@ -25,6 +25,11 @@ struct workload {
 workload add_micro(CLI::App& app);
 workload add_w1(CLI::App& app);
 workload add_w2(CLI::App& app);
+workload add_ceiling(CLI::App& app);
+
+/// The ceiling: `n` W1 events written by plain code into 500 KB bodies (bench/ceiling.cpp):
+/// {workload, events, ns_per_event (CPU of the calling thread), body_bytes_per_event, ...}.
+json ceiling(int n);
 
 /// The benchmark event: a `Command Completed` track with a user id and 8 properties
 /// (strings, numbers, booleans), about 300 bytes on the wire.

@@ -10,7 +10,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   const std::vector<flowtrack::bench::workload> workloads{flowtrack::bench::add_micro(app),
                                                           flowtrack::bench::add_w1(app),
-                                                          flowtrack::bench::add_w2(app)};
+                                                          flowtrack::bench::add_w2(app),
+                                                          flowtrack::bench::add_ceiling(app)};
   CLI11_PARSE(app, argc, argv);
   try {
     for (const auto& w : workloads)

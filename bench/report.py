@@ -47,6 +47,11 @@ W1_TARGETS = [
            target=("0", lambda v: v == 0)),
     metric("duplicates at the sink (all rounds)", lambda r: r["delivered_at_sink"] - w1_unique(r), "{:.0f}", "sum"),
     metric("wall, s", lambda r: r["wall_s"], "{:.3f}"),
+    # The same events written by plain code, in the same process (bench/ceiling.cpp); older
+    # records have no such fields.
+    metric("client CPU, ns/event", lambda r: r.get("client_cpu_ns_per_event"), "{:,.0f}"),
+    metric("ceiling (plain code), ns/event", lambda r: r.get("ceiling_ns_per_event"), "{:,.0f}"),
+    metric("client CPU / ceiling", lambda r: r.get("cpu_over_ceiling"), "{:.2f}", target=("<= 1.0", lambda v: v <= 1.0)),
 ]
 W1_PLAIN = [dict(m, target=None) for m in W1_TARGETS]
 

@@ -21,6 +21,7 @@ PEER = HERE / "peers" / "analytics-node"
 CLOSE_MS = 1000  # the demo's close deadline here: a black-holed run lasts about this long
 
 W1_FIELDS = {"workload", "events", "wall_s", "cpu_s", "peak_rss_mib", "delivered_at_sink", "events_per_s", "cpu_s_per_100k"}
+CEILING_FIELDS = {"client_cpu_ns_per_event", "ceiling_ns_per_event", "cpu_over_ceiling"}  # flowtrack's W1 only
 W2_FIELDS = {"workload", "client", "sink", "runs", "close_deadline_ms", "events_per_run", "disabled_wall_ms", "wall_ms",
              "delta_ms", "expected", "delivered_now", "delivered_next_run", "lost", "target", "meets_target"}
 
@@ -90,6 +91,11 @@ def main():
         w1 = run_json([a.bench, "w1", "--endpoint", sink.url, "--events", "20000"])
         check(W1_FIELDS <= w1.keys(), f"w1: fields {sorted(W1_FIELDS - w1.keys())} missing")
         check(w1["delivered_at_sink"] == 20000, f"w1: {w1['delivered_at_sink']} of 20000 delivered")
+        check(CEILING_FIELDS <= w1.keys(), f"w1: fields {sorted(CEILING_FIELDS - w1.keys())} missing")
+        check(w1.get("ceiling_ns_per_event", 0) > 0, "w1: no ceiling figure")
+        ceiling = run_json([a.bench, "ceiling", "--events", "20000"])
+        check(ceiling["workload"] == "ceiling" and ceiling["ns_per_event"] > 0, f"ceiling: {ceiling}")
+        check(250 < ceiling["body_bytes_per_event"] < 350, f"ceiling: {ceiling['body_bytes_per_event']} bytes/event")
         lines.append(("w1_1t", w1))
         w2 = [a.bench, "w2", "--endpoint", sink.url, "--runs", "1", "--close-timeout-ms", str(CLOSE_MS)]
         for scenario in ("ok", "blackhole", "down"):

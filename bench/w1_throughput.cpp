@@ -1,6 +1,8 @@
 // flowtrack-bench w1: throughput. Track N events as fast as possible (1 or T producer threads),
 // close, read the delivered count back from the sink (mock-segment's /admin/stats); wall s,
-// CPU s, peak RSS, events/s, CPU-s per 100k events, wire bytes per event.
+// CPU s, peak RSS, events/s, CPU-s per 100k events, wire bytes per event; then, in the same
+// process, the ceiling (bench/ceiling.cpp: the same events written by plain code) and the
+// client's CPU per event over it.
 #include <atomic>
 #include <future>
 #include <memory>
@@ -79,6 +81,8 @@ json w1(const std::string& endpoint, const std::string& key, int n, int threads,
   runner.join();
   const auto stats = flowtrack::test::http_get(endpoint, "/admin/stats").json();
   const auto s = c.statistics();
+  const double client_ns = cpu * 1e9 / n;
+  const double ceiling_ns = ceiling(n)["ns_per_event"].get<double>();
   return {{"workload", "w1"},
           {"events", n},
           {"threads", threads},
@@ -93,7 +97,10 @@ json w1(const std::string& endpoint, const std::string& key, int n, int threads,
           {"cpu_s_per_100k", cpu / n * 100000.0},
           {"wire_bytes_per_event", static_cast<double>(s.bytes_sent) / n},
           {"requests", s.requests},
-          {"producer_stalls", stalls.load()}};
+          {"producer_stalls", stalls.load()},
+          {"client_cpu_ns_per_event", client_ns},
+          {"ceiling_ns_per_event", ceiling_ns},
+          {"cpu_over_ceiling", client_ns / ceiling_ns}};
 }
 
 }  // namespace

@@ -1,0 +1,220 @@
+// flowtrack-bench ceiling: what the W1 event costs written with plain code and no library. Each
+// event gets a fresh messageId (a UUIDv4 from a per-run xoshiro256** generator, hex from a table)
+// and a fresh timestamp (the clock read and formatted by hand), and goes into 500 KB batch bodies
+// with the envelope around them: no validation, no escaping (the event's strings need none), no
+// snprintf, no JSON library. W1 reports the client's CPU per event against this figure.
+#include <time.h>
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "bench_common.hpp"
+
+namespace flowtrack::bench {
+namespace {
+
+constexpr std::size_t body_limit = 500000;
+
+struct xoshiro256 {
+  std::uint64_t s[4];
+  explicit xoshiro256(std::uint64_t seed) {
+    for (auto& v : s) {
+      std::uint64_t z = (seed += 0x9e3779b97f4a7c15ULL);
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+      v = z ^ (z >> 31);
+    }
+  }
+  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  std::uint64_t next() {
+    const std::uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+  }
+};
+
+// The two hex digits of every byte.
+constexpr std::array<char, 512> hex_pairs = [] {
+  std::array<char, 512> t{};
+  constexpr char digits[] = "0123456789abcdef";
+  for (int i = 0; i < 256; ++i) {
+    t[2 * i] = digits[i >> 4];
+    t[2 * i + 1] = digits[i & 15];
+  }
+  return t;
+}();
+
+char* put_uuid(char* p, xoshiro256& rng) {
+  std::uint64_t hi = rng.next(), lo = rng.next();
+  hi = (hi & 0xffffffffffff0fffULL) | 0x4000ULL;
+  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) *p++ = '-';
+    const auto byte = static_cast<unsigned>(((i < 8 ? hi : lo) >> (56 - 8 * (i % 8))) & 0xff);
+    std::memcpy(p, &hex_pairs[2 * byte], 2);
+    p += 2;
+  }
+  return p;
+}
+
+char* put2(char* p, unsigned v) {
+  p[0] = static_cast<char>('0' + v / 10);
+  p[1] = static_cast<char>('0' + v % 10);
+  return p + 2;
+}
+
+// YYYY-MM-DDTHH:MM:SS.mmmZ from the clock (civil-from-days, by hand).
+char* put_timestamp(char* p, std::chrono::system_clock::time_point t) {
+  const std::int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  std::int64_t z = ms / 86400000 + 719468;
+  const auto secs = static_cast<unsigned>(ms % 86400000 / 1000), millis = static_cast<unsigned>(ms % 1000);
+  const std::int64_t era = z / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+  const auto y = static_cast<unsigned>(yoe + era * 400 + (m <= 2));
+  p = put2(p, y / 100);
+  p = put2(p, y % 100);
+  *p++ = '-';
+  p = put2(p, m);
+  *p++ = '-';
+  p = put2(p, d);
+  *p++ = 'T';
+  p = put2(p, secs / 3600);
+  *p++ = ':';
+  p = put2(p, secs / 60 % 60);
+  *p++ = ':';
+  p = put2(p, secs % 60);
+  *p++ = '.';
+  *p++ = static_cast<char>('0' + millis / 100);
+  return put2(p, millis % 100);
+}
+
+char* put_uint(char* p, unsigned v) {
+  char tmp[10];
+  int n = 0;
+  do {
+    tmp[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  while (n > 0) *p++ = tmp[--n];
+  return p;
+}
+
+char* put(char* p, std::string_view s) {
+  std::memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
+
+// The W1 event's values (bench_common.cpp's command_completed), as an application would hold them.
+struct plain_event {
+  std::string_view event = "Command Completed", command = "deploy", flags = "--verbose", version = "1.2.3";
+  bool succeeded = true, ci = false;
+  unsigned exit_code = 0, duration_ms = 1234, sequence = 0, user = 0;
+};
+
+char* put_string(char* p, std::string_view s) {  // the event's strings need no escaping
+  *p++ = '"';
+  p = put(p, s);
+  *p++ = '"';
+  return p;
+}
+
+char* put_bool(char* p, bool b) { return put(p, b ? "true" : "false"); }
+
+// One member after another, keys in the order the client writes them (the properties' sorted).
+char* put_event(char* p, const plain_event& e, xoshiro256& rng) {
+  p = put(p, R"({"messageId":")");
+  p = put_uuid(p, rng);
+  p = put(p, R"(","type":"track","userId":"user-)");
+  p = put_uint(p, e.user);
+  p = put(p, R"(","event":)");
+  p = put_string(p, e.event);
+  p = put(p, R"(,"properties":{"ci":)");
+  p = put_bool(p, e.ci);
+  p = put(p, R"(,"command":)");
+  p = put_string(p, e.command);
+  p = put(p, R"(,"duration_ms":)");
+  p = put_uint(p, e.duration_ms);
+  p = put(p, R"(,"exit_code":)");
+  p = put_uint(p, e.exit_code);
+  p = put(p, R"(,"flags":)");
+  p = put_string(p, e.flags);
+  p = put(p, R"(,"sequence":)");
+  p = put_uint(p, e.sequence);
+  p = put(p, R"(,"succeeded":)");
+  p = put_bool(p, e.succeeded);
+  p = put(p, R"(,"version":)");
+  p = put_string(p, e.version);
+  p = put(p, R"(},"timestamp":")");
+  p = put_timestamp(p, std::chrono::system_clock::now());
+  return put(p, "Z\"}");
+}
+
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+}  // namespace
+
+json ceiling(int n) {
+  constexpr std::string_view head = R"({"sentAt":"0000-00-00T00:00:00.000Z","context":{"library":{"name":"flowtrack",)"
+                                    R"("version":"0.0.0"}},"batch":[)";
+  constexpr std::size_t event_max = 512;  // the event is about 300 bytes
+  std::string body(body_limit, '\0');
+  xoshiro256 rng(static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
+  std::size_t bytes = 0, batches = 0, checksum = 0;
+  const double cpu0 = thread_cpu_seconds();
+  char* const begin = body.data();
+  char* p = put(begin, head);
+  bool first = true;
+  plain_event event;
+  for (int i = 0; i < n; ++i) {
+    if (static_cast<std::size_t>(p - begin) + event_max + 2 > body_limit) {  // this body is full
+      p = put(p, "]}");
+      bytes += static_cast<std::size_t>(p - begin);
+      checksum += static_cast<unsigned char>(p[-3]);
+      ++batches;
+      p = put(begin, head);
+      first = true;
+    }
+    if (!first) *p++ = ',';
+    first = false;
+    event.user = static_cast<unsigned>(i % 1000);
+    event.sequence = static_cast<unsigned>(i);
+    char* const start = p;
+    p = put_event(p, event, rng);
+    checksum += static_cast<std::size_t>(p - start);
+  }
+  p = put(p, "]}");
+  bytes += static_cast<std::size_t>(p - begin);
+  ++batches;
+  const double cpu = thread_cpu_seconds() - cpu0;
+  return {{"workload", "ceiling"},
+          {"events", n},
+          {"ns_per_event", cpu * 1e9 / n},
+          {"body_bytes_per_event", static_cast<double>(bytes) / n},
+          {"batches", batches},
+          {"checksum", checksum}};  // printed so the writing cannot be optimised away
+}
+
+workload add_ceiling(CLI::App& app) {
+  auto events = std::make_shared<int>(200000);
+  auto* cmd = app.add_subcommand("ceiling", "the W1 event serialized into 500 KB bodies by plain code: ns/event");
+  cmd->add_option("--events", *events)->check(CLI::Range(1, 100000000));
+  return {cmd, [events] { return ceiling(*events); }};
+}
+
+}  // namespace flowtrack::bench
