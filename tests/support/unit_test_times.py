@@ -5,7 +5,7 @@ time, setup and teardown included. The unit tier runs on the engine's virtual cl
 (src/common/include/common/engine_clock.hpp), so a test over the limit waits on a real timer or a real socket.
 
   tests/support/unit_test_times.py [--limit-ms N] [--top K] BINARY...
-  e.g. tests/support/unit_test_times.py build/tests/unit/flowtrack_unit_*
+  e.g. tests/support/unit_test_times.py build/bin/flowtrack_unit_*
 """
 import argparse
 import json
