@@ -12,9 +12,18 @@ add_library(flowtrack_asio STATIC ${CMAKE_CURRENT_LIST_DIR}/../src/asio/asio_imp
 add_library(flowtrack::asio ALIAS flowtrack_asio)
 target_include_directories(flowtrack_asio SYSTEM PUBLIC $<BUILD_INTERFACE:${ASIO_INCLUDE_DIR}>)
 # The Asio configuration every TU that includes Asio (the library's and its users') must share;
-# the installed flowtrack.pc carries the same list (cmake/FlowtrackInstall.cmake).
-set(FLOWTRACK_ASIO_DEFINITIONS
-  ASIO_STANDALONE ASIO_NO_DEPRECATED ASIO_HAS_CO_AWAIT=1 ASIO_SEPARATE_COMPILATION)
+# the installed flowtrack.pc carries the same list (cmake/FlowtrackInstall.cmake):
+#   ASIO_STANDALONE             Asio without Boost (Debian's libasio-dev);
+#   ASIO_SEPARATE_COMPILATION   Asio's non-template code is compiled once, here: a TU without it
+#                               would define the same functions inline again (duplicate or
+#                               mismatched definitions at link time);
+#   ASIO_HAS_CO_AWAIT=1         the coroutine support flowtrack's API is written in.
+# Nothing else is imposed on a consumer: in particular not ASIO_NO_DEPRECATED. This part is
+# compiled WITH Asio's deprecated API (a consumer's asio::io_service, io_context::work... link),
+# and the project's own code is checked against it with ASIO_NO_DEPRECATED
+# (cmake/FlowtrackWarnings.cmake): the macro only hides declarations and whole deprecated classes,
+# never a member of a class both sides use, so the two compile the same layouts.
+set(FLOWTRACK_ASIO_DEFINITIONS ASIO_STANDALONE ASIO_HAS_CO_AWAIT=1 ASIO_SEPARATE_COMPILATION)
 target_compile_definitions(flowtrack_asio PUBLIC ${FLOWTRACK_ASIO_DEFINITIONS})
 target_compile_options(flowtrack_asio PUBLIC
   $<$<CXX_COMPILER_ID:Clang>:-fno-sanitize=function>)

@@ -1,4 +1,4 @@
-# flowtrack_warnings: the warnings of the project's own targets (never a consumer's).
+# flowtrack_warnings: the warnings and checks of the project's own targets (never a consumer's).
 # FLOWTRACK_WERROR turns them into errors: OFF by default, so a plain
 # `cmake -DCMAKE_BUILD_TYPE=Release` build with another compiler or optimisation level than the
 # project's CI is not stopped by a new compiler's false positive; the presets (CMakePresets.json),
@@ -15,6 +15,9 @@ target_compile_options(flowtrack_warnings INTERFACE
   # initializer (`outcome{.event = ...}`): the house style for options and outcomes (clang does
   # not warn; the members it names all have defaults).
   $<$<CXX_COMPILER_ID:GNU>:-Wno-missing-field-initializers>)
+# The project's own code uses none of Asio's deprecated API; a consumer may (see
+# cmake/FlowtrackAsio.cmake), so this never reaches the exported targets.
+target_compile_definitions(flowtrack_warnings INTERFACE ASIO_NO_DEPRECATED)
 
 # Beast carries a false assertion in its chunked parser (see docs/BUILDING.md): keep
 # BOOST_ASSERT off in every build type for code that includes Beast.

@@ -1,14 +1,16 @@
 // Builds against the installed package and runs a client end to end: an invalid message is
-// refused, and close() with nothing to send returns at once.
+// refused, and close() with nothing to send returns at once. It names Asio's deprecated
+// asio::io_service on purpose: the package must not impose ASIO_NO_DEPRECATED on its users.
 #include <chrono>
 #include <iostream>
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/io_service.hpp>  // deprecated: declared only without ASIO_NO_DEPRECATED
 #include <flowtrack/client.hpp>
 
 int main() {
-  asio::io_context io;
+  asio::io_service io;  // deprecated alias of io_context: still available to a consumer
   flowtrack::client c{io, {.write_key = "k", .endpoint = "http://127.0.0.1:9"}};
   if (c.track({.user_id = "u", .event = ""}) != flowtrack::errc::invalid_message) return 1;
   bool closed = false;
