@@ -16,6 +16,21 @@ if ((drain_status != 2)); then
   echo "check_install: bin/flowtrack-drain missing or exited $drain_status without its argument" >&2
   exit 1
 fi
+# The tools component: mock-segment and flowtrack-demo, installed alone into a prefix of their
+# own, and mock-segment serving the API there (its first line says where it listens).
+cmake --install "$build_dir" --prefix "$work/tools" --component tools >/dev/null
+[[ -x $work/tools/bin/flowtrack-demo && ! -e $work/tools/lib ]] || {
+  echo "check_install: the tools component is not flowtrack-demo and mock-segment alone" >&2
+  exit 1
+}
+mkfifo "$work/mock-ready"
+"$work/tools/bin/mock-segment" --port 0 >"$work/mock-ready" 2>/dev/null </dev/null &
+mock_pid=$!
+read -r -t 10 mock_line <"$work/mock-ready" || true
+kill "$mock_pid" 2>/dev/null || true
+wait "$mock_pid" 2>/dev/null || true
+[[ $mock_line == "listening on http://"* ]] || { echo "check_install: the installed mock-segment did not start" >&2; exit 1; }
+echo "consumer: installed mock-segment $mock_line"
 # Through ccache when installed, with paths taken relative to the temporary directory, so an
 # unchanged consumer against unchanged headers is not compiled again.
 ccache_cmd=()
