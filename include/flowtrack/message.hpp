@@ -40,11 +40,13 @@ struct identify_message {
   std::string message_id;
 };
 
-/// `page`: a web page view. `name` may be empty.
+/// `page`: a web page view. `name` and `category` (Segment's page category, e.g. "Docs") may
+/// be empty; an empty one is not sent.
 struct page_message {
   std::string user_id;
   std::string anonymous_id;
   std::string name;
+  std::string category;
   json properties = json::object();
   json context = json::object();
   json integrations = json::object();
@@ -52,11 +54,13 @@ struct page_message {
   std::string message_id;
 };
 
-/// `screen`: a mobile or terminal screen view. `name` may be empty.
+/// `screen`: a mobile or terminal screen view. `name` and `category` may be empty; an empty
+/// one is not sent.
 struct screen_message {
   std::string user_id;
   std::string anonymous_id;
   std::string name;
+  std::string category;
   json properties = json::object();
   json context = json::object();
   json integrations = json::object();

@@ -142,6 +142,8 @@ std::error_code encode_view(std::string_view type, const Message& m, const encod
     if (auto ec = w.begin(type, m.message_id, m.user_id, m.anonymous_id)) return ec;
     if (!m.name.empty())
       if (auto ec = w.string_field("name", m.name)) return ec;
+    if (!m.category.empty())
+      if (auto ec = w.string_field("category", m.category)) return ec;
     if (auto ec = w.object_field("properties", m.properties, true)) return ec;
     return w.finish(m.context, m.integrations, m.time);
   });

@@ -34,6 +34,18 @@ TEST(Encoder, TrackFixture) {
             R"({"messageId":"m-1","type":"track","userId":"u1","event":"Signed Up","properties":{"plan":"pro"},"timestamp":"2026-11-25T04:42:29.123Z"})");
 }
 
+TEST(Encoder, PageAndScreenCategoryFollowTheNameAndAreLeftOutWhenEmpty) {
+  EXPECT_EQ(encoded(page_message{.user_id = "u", .name = "Install", .category = "Docs", .message_id = "m"}),
+            R"({"messageId":"m","type":"page","userId":"u","name":"Install","category":"Docs","properties":{},"timestamp":"2026-11-25T04:42:29.123Z"})");
+  EXPECT_EQ(encoded(screen_message{.user_id = "u", .category = "Setup", .message_id = "m"}),
+            R"({"messageId":"m","type":"screen","userId":"u","category":"Setup","properties":{},"timestamp":"2026-11-25T04:42:29.123Z"})");
+  EXPECT_EQ(encoded(page_message{.user_id = "u", .name = "Home", .category = "", .message_id = "m"}),
+            encoded(page_message{.user_id = "u", .name = "Home", .message_id = "m"}));
+  // Repaired like every other string field (invalid UTF-8 becomes U+FFFD).
+  EXPECT_EQ(encoded(page_message{.user_id = "u", .category = "a\xff", .message_id = "m"}),
+            R"({"messageId":"m","type":"page","userId":"u","category":"a)" "\xEF\xBF\xBD" R"(","properties":{},"timestamp":"2026-11-25T04:42:29.123Z"})");
+}
+
 TEST(Encoder, EveryTypeFixture) {
   EXPECT_EQ(encoded(identify_message{.anonymous_id = "a1", .traits = {{"n", 1}}, .message_id = "m"}),
             R"({"messageId":"m","type":"identify","anonymousId":"a1","traits":{"n":1},"timestamp":"2026-11-25T04:42:29.123Z"})");

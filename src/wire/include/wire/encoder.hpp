@@ -36,7 +36,7 @@ inline constexpr std::size_t max_message_id_length = 100;
 /// Validates `m` and encodes it into `out.json` (replacing its content), members in this order:
 /// messageId (m.message_id, or a new UUIDv4 when empty), type, userId and anonymousId (the
 /// non-empty ones), the type's own fields (track: event, properties; identify: traits;
-/// page/screen: name when not empty, properties; group: groupId, traits; alias: previousId),
+/// page/screen: name and category when not empty, properties; group: groupId, traits; alias: previousId),
 /// context and integrations when not empty, timestamp (m.time, else o.now; ISO-8601 UTC ms).
 /// properties/traits are always written ({} when empty or null). Objects keep their own
 /// member order. NUL and control characters are escaped (\u0000...).
