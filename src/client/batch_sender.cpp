@@ -77,6 +77,7 @@ asio::awaitable<void> client_impl::send_batch(std::shared_ptr<batch> b) {
   }
   senders_.remove(&slot);
   --in_flight_;
+  b.reset();  // a settled batch's body goes back to the queue's pool in settle(), before pump() needs one
   settle();
   if (!stopped()) pump();
 }

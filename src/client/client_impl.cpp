@@ -2,6 +2,9 @@
 // flush, close and the bookkeeping that tells when messages are resolved.
 #include "client/client_impl.hpp"
 
+#include <sys/eventfd.h>
+#include <unistd.h>
+
 #include <random>
 #include <sstream>
 
@@ -101,7 +104,17 @@ client_impl::client_impl(asio::any_io_executor ex, config cfg)
       envelope_bytes_(batch_envelope_bytes(context_json_)),
       strand_(asio::make_strand(ex)),
       // A batch is "ready" once the queued messages would fill a body by count or by bytes.
-      queue_(cfg_.queue_capacity, cfg_.overflow, cfg_.batch_max_messages, cfg_.batch_max_bytes - envelope_bytes_),
+      queue_(cfg_.queue_capacity, cfg_.overflow,
+             {.max_messages = cfg_.batch_max_messages,
+              .max_bytes = cfg_.batch_max_bytes,
+              .context_json = context_json_,
+              // Enough for every body a full queue and the batches in flight hold at once (a
+              // few more: bodies cut by bytes hold fewer messages), so a producer in steady
+              // state always finds one; never more than were in use at the same time.
+              .buffers_kept = std::min<std::size_t>(
+                  cfg_.queue_capacity / cfg_.batch_max_messages + cfg_.max_in_flight + 8, 1024)}),
+      wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+      wake_reader_(strand_),
       wake_(strand_),
       tick_timer_(strand_),
       settled_(strand_),
@@ -117,6 +130,7 @@ client_impl::client_impl(asio::any_io_executor ex, config cfg)
       {"Authorization", basic_auth_value(cfg_.write_key)},
   };
   if (cfg_.gzip) fixed_headers_.push_back({"Content-Encoding", "gzip"});
+  if (wake_fd_ >= 0) wake_reader_.assign(wake_fd_);
 }
 
 client_impl::~client_impl() = default;
@@ -126,6 +140,7 @@ void client_impl::start() {
   auto self = shared_from_this();
   asio::co_spawn(strand_, [self]() { return self->run(); }, asio::detached);
   asio::co_spawn(strand_, [self]() { return self->tick(); }, asio::detached);
+  if (wake_fd_ >= 0) asio::co_spawn(strand_, [self]() { return self->watch_wakes(); }, asio::detached);
   if (cfg_.preconnect) asio::co_spawn(strand_, [self]() { return self->preconnect(); }, asio::detached);
 }
 
@@ -147,6 +162,12 @@ asio::awaitable<void> client_impl::preconnect() {
 
 void client_impl::wake_from_any_thread() {
   if (wake_posted_.exchange(true, std::memory_order_acq_rel)) return;
+  if (wake_fd_ >= 0) {
+    const std::uint64_t one = 1;
+    // Never blocks (non-blocking, and the counter cannot fill); the reader resets the flag.
+    [[maybe_unused]] const auto written = ::write(wake_fd_, &one, sizeof one);
+    return;
+  }
   asio::post(strand_, [self = shared_from_this()] {
     self->wake_posted_.store(false, std::memory_order_release);
     self->wake_.notify();
@@ -159,6 +180,18 @@ asio::awaitable<void> client_impl::run() {
     wake_.reset();
     if (stopped()) break;
     pump();
+  }
+}
+
+asio::awaitable<void> client_impl::watch_wakes() {
+  std::uint64_t count = 0;
+  while (!stopped()) {
+    auto [ec, n] = co_await wake_reader_.async_read_some(asio::buffer(&count, sizeof count),
+                                                         asio::experimental::as_tuple(asio::use_awaitable));
+    if (ec == asio::error::operation_aborted || stopped()) break;  // stop() cancels the read
+    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) break;
+    wake_posted_.store(false, std::memory_order_release);
+    wake_.notify();
   }
 }
 
@@ -189,28 +222,51 @@ void client_impl::pump() {
 }
 
 std::shared_ptr<batch> client_impl::form_batch(bool force) {
-  batch_limiter limiter(cfg_.batch_max_messages, cfg_.batch_max_bytes, envelope_bytes_);
-  std::vector<queued_message> taken;
-  taken.reserve(cfg_.batch_max_messages);
-  if (queue_.take_batch(limiter, force, taken) == 0) return nullptr;
-  auto b = std::make_shared<batch>();
-  b->first_seq = taken.front().seq;
-  b->last_seq = taken.back().seq;
-  b->entries.reserve(taken.size());
-  b->settled.assign(taken.size(), false);
-  begin_batch_body(b->body, context_json_, limiter.bytes());
-  bool first = true;
-  for (auto& q : taken) {
-    append_to_batch_body(b->body, q.message.json, first);
-    const auto offset = static_cast<std::uint32_t>(b->body.size() - q.message.json.size());
-    b->entries.push_back({offset, static_cast<std::uint32_t>(q.message.json.size()), offset + q.message.id_offset,
-                          q.message.id_length});
-    first = false;
-  }
-  finish_batch_body(b->body);
+  // The queue filled the body in place: the batch takes it as it is.
+  auto filled = queue_.take_batch(force);
+  if (!filled) return nullptr;
+  auto b = std::make_shared<batch>(std::move(filled), queue_.pool());
+  b->settled.assign(b->entries.size(), false);
   outstanding_.push_back(b);
   counters_.batches.fetch_add(1, std::memory_order_relaxed);
   return b;
+}
+
+std::error_code client_impl::admission() {
+  if (queue_.closed()) return errc::closed;
+  if (queue_.full_hint()) {  // refused anyway: spare the encoding
+    counters_.dropped.fetch_add(1, std::memory_order_relaxed);
+    return errc::queue_full;
+  }
+  return {};
+}
+
+std::error_code client_impl::enqueue_encoded(const encoded_message& encoded) {
+  // Write-ahead: on disk before it can be sent; a message then refused is acknowledged at
+  // once so no later run replays it.
+  if (cfg_.write_ahead) write_ahead(encoded);
+  bool became_ready = false;
+  const push_result pushed = queue_.push(encoded, became_ready);
+  if (cfg_.write_ahead && (pushed == push_result::closed || pushed == push_result::full))
+    unspool(encoded.message_id());
+  switch (pushed) {
+    case push_result::closed:
+      return errc::closed;
+    case push_result::full:
+      counters_.dropped.fetch_add(1, std::memory_order_relaxed);
+      return errc::queue_full;
+    case push_result::accepted_evicting_oldest:
+      counters_.dropped.fetch_add(1, std::memory_order_relaxed);
+      counters_.evicted.fetch_add(1, std::memory_order_relaxed);
+      counters_.enqueued.fetch_add(1, std::memory_order_relaxed);
+      wake_from_any_thread();  // so the eviction is reported
+      return {};
+    case push_result::accepted:
+      counters_.enqueued.fetch_add(1, std::memory_order_relaxed);
+      if (became_ready) wake_from_any_thread();
+      return {};
+  }
+  return {};
 }
 
 void client_impl::report_evictions() {
@@ -268,6 +324,8 @@ asio::awaitable<std::error_code> client_impl::flush(diagnostics* why) {
 void client_impl::stop() {
   if (preconnecting_) preconnecting_->abort();
   tick_timer_.cancel();
+  std::error_code ignored;
+  wake_reader_.cancel(ignored);
   wake_.notify();
   idle_connections_.clear();
   for (auto* w : flush_waiters_) {

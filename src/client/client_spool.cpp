@@ -61,7 +61,7 @@ void client_impl::open_spool() {
     m.id_length = static_cast<std::uint32_t>(id.size());
     m.json = std::move(json);
     // The string moved, so the id's offset (not its address) is what stays valid.
-    replay_end_seq_ = queue_.push_replayed(std::move(m)) + 1;
+    replay_end_seq_ = queue_.push_replayed(m) + 1;
   }
   counters_.replayed.fetch_add(claim.messages.size(), std::memory_order_relaxed);
   if (!claim.messages.empty()) {

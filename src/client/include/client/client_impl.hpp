@@ -21,6 +21,7 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/ssl/context.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/posix/stream_descriptor.hpp>
 #include <asio/strand.hpp>
 
 #include "common/engine_clock.hpp"
@@ -39,12 +40,30 @@
 
 namespace flowtrack::detail {
 
-/// A batch: its body is built once; each message's place in it is kept for callbacks and the spool.
+/// A batch: the body the queue filled in place (batch_buffer.hpp), sent as it is; each
+/// message's place in it is kept for callbacks and the spool. Its storage goes back to the
+/// queue's pool when the last reference to the batch goes.
 struct batch {
-  struct entry {
-    std::uint32_t offset, size;        // the message's JSON within body
-    std::uint32_t id_offset, id_size;  // its messageId within body
-  };
+  using entry = batch_buffer::entry;
+  batch() = default;
+  /// Takes over `filled`'s body and entries; they go back to `pool` with the batch.
+  batch(std::unique_ptr<batch_buffer> filled, std::shared_ptr<batch_buffer_pool> pool)
+      : first_seq(filled->first_seq),
+        last_seq(filled->first_seq + filled->entries.size() - 1),
+        shell_(std::move(filled)),
+        pool_(std::move(pool)) {
+    body.swap(shell_->body);
+    entries.swap(shell_->entries);
+  }
+  batch(const batch&) = delete;
+  batch& operator=(const batch&) = delete;
+  ~batch() {
+    if (!pool_) return;
+    shell_->body.swap(body);
+    shell_->entries.swap(entries);
+    pool_->give_back(std::move(shell_));
+  }
+
   std::uint64_t first_seq = 0, last_seq = 0;
   std::string body;
   std::vector<entry> entries;
@@ -54,6 +73,10 @@ struct batch {
 
   std::string_view message_json(const entry& e) const { return std::string_view(body).substr(e.offset, e.size); }
   std::string_view message_id(const entry& e) const { return std::string_view(body).substr(e.id_offset, e.id_size); }
+
+ private:
+  std::unique_ptr<batch_buffer> shell_;
+  std::shared_ptr<batch_buffer_pool> pool_;
 };
 
 /// What close() may abort in a running sender.
@@ -80,7 +103,17 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   /// Spawns the batcher loop and the ticker. Called once, right after construction.
   void start();
 
-  /// Any thread: validate, encode, queue.
+  /// Any thread: validate, encode, queue. The message is encoded into this thread's scratch
+  /// buffer (no allocation once it has grown) and copied once, into the batch body it will be
+  /// sent in (message_queue.hpp): in steady state nothing is allocated.
+  std::error_code enqueue(const track_message& m) { return enqueue_message(m); }
+  std::error_code enqueue(const identify_message& m) { return enqueue_message(m); }
+  std::error_code enqueue(const page_message& m) { return enqueue_message(m); }
+  std::error_code enqueue(const screen_message& m) { return enqueue_message(m); }
+  std::error_code enqueue(const group_message& m) { return enqueue_message(m); }
+  std::error_code enqueue(const alias_message& m) { return enqueue_message(m); }
+  /// The former generic form: the overloads above are what every caller gets (an exact match
+  /// beats a template), so a definition of it elsewhere is never used.
   template <class Message>
   std::error_code enqueue(const Message& m);
 
@@ -111,10 +144,28 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     diagnostics why;  // of the failure in `result`
   };
 
+  // Intake (client_impl.cpp)
+  template <class Message>
+  std::error_code enqueue_message(const Message& m) {
+    if (auto ec = admission()) return ec;
+    thread_local encoded_message scratch;
+    if (auto ec = encode(m, encode_options{.now = std::chrono::system_clock::now()}, scratch)) return ec;
+    return enqueue_encoded(scratch);
+  }
+  /// errc::closed, or errc::queue_full (counted as dropped) when a push would be refused
+  /// anyway: the encoding is spared.
+  std::error_code admission();
+  /// Write-ahead, then the push; counts the outcome.
+  std::error_code enqueue_encoded(const encoded_message& encoded);
+
   // Batcher (client_impl.cpp)
   asio::awaitable<void> run();
   asio::awaitable<void> tick();
+  /// Any thread: wakes the batcher (at most one wake-up in flight). A producer writes to an
+  /// eventfd rather than posting: a post allocates its handler on the calling thread.
   void wake_from_any_thread();
+  /// Turns the eventfd's wake-ups into wake_ notifications on the strand, until stop().
+  asio::awaitable<void> watch_wakes();
   void pump();
   std::shared_ptr<batch> form_batch(bool force);
   void settle();
@@ -179,6 +230,8 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   // Shared with producers.
   message_queue queue_;
   std::atomic<bool> wake_posted_{false};
+  int wake_fd_ = -1;  // an eventfd producers write to (owned by wake_reader_); -1: post instead
+  asio::posix::stream_descriptor wake_reader_;
   counters counters_;
 
   // Strand-only state.
