@@ -35,6 +35,9 @@ class category final : public std::error_category {
       case errc::spool_corrupt: return "spool record corrupt";
       case errc::not_regular_file: return "not a regular file (FIFO, socket, device, directory or symlink)";
       case errc::file_too_large: return "file over its size cap";
+      case errc::proxy_auth_required: return "proxy authentication required (407)";
+      case errc::proxy_refused: return "the proxy refused the tunnel";
+      case errc::proxy_invalid: return "the proxy URL from the environment is not usable";
     }
     return "unknown flowtrack error";
   }

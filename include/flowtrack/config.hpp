@@ -118,6 +118,21 @@ struct config {
   retry_config retry;
   timeout_config timeouts;
   tls_config tls;
+  /// The HTTP proxy requests go through (README, "Proxies"):
+  /// - "" (the default): from the environment, as curl reads it: `https_proxy`/`HTTPS_PROXY`
+  ///   for an https endpoint, `http_proxy`/`HTTP_PROXY` for an http one (the lower-case name
+  ///   first; `HTTP_PROXY` is ignored under CGI), none when `no_proxy`/`NO_PROXY` matches the
+  ///   endpoint's host;
+  /// - "direct": no proxy, whatever the environment says;
+  /// - "http://[user:password@]host[:port]" (scheme optional, port 1080 when omitted): this
+  ///   proxy for the endpoint; the environment is not read (NO_PROXY included).
+  /// https endpoints are reached through a CONNECT tunnel (TLS to the endpoint inside it, its
+  /// certificate checked against the endpoint's host), http ones with absolute-form requests;
+  /// either way the proxy resolves the endpoint's host. Credentials (percent-decoded) are sent
+  /// as Basic Proxy-Authorization and never logged. A value that does not parse:
+  /// errc::invalid_config at construction; one from the environment that does not: every
+  /// attempt fails with errc::proxy_invalid.
+  std::string proxy;
   /// Compress request bodies (Content-Encoding: gzip, zlib's fastest level: about 9x smaller
   /// for typical batches).
   bool gzip = false;

@@ -39,6 +39,10 @@ enum class errc {
   spool_corrupt,
   not_regular_file,  ///< a state or spool file is a FIFO, socket, device, directory or symlink: not read
   file_too_large,    ///< a state file is over its size cap: not read
+  // Proxies (README, "Proxies"); diagnostics::http_status holds the proxy's status
+  proxy_auth_required,  ///< the proxy answered 407: its credentials are missing or refused
+  proxy_refused,        ///< the proxy answered the CONNECT request with another non-2xx status
+  proxy_invalid,        ///< the proxy URL taken from the environment cannot be used
 };
 
 /// The category of flowtrack::errc ("flowtrack").

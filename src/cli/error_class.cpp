@@ -108,6 +108,9 @@ const char* flowtrack_name(int value) {
     case errc::spool_corrupt: return "spool_corrupt";
     case errc::not_regular_file: return "not_regular_file";
     case errc::file_too_large: return "file_too_large";
+    case errc::proxy_auth_required: return "proxy_auth_required";
+    case errc::proxy_refused: return "proxy_refused";
+    case errc::proxy_invalid: return "proxy_invalid";
   }
   return nullptr;
 }

@@ -45,7 +45,7 @@ std::unique_ptr<connection> client_impl::acquire_connection() {
     idle_connections_.pop_back();
     return c;
   }
-  return std::make_unique<connection>(strand_, tls_ ? &*tls_ : nullptr, endpoint_);
+  return std::make_unique<connection>(strand_, tls_ ? &*tls_ : nullptr, endpoint_, route_);
 }
 
 void client_impl::release_connection(std::unique_ptr<connection> c) {
@@ -109,7 +109,7 @@ asio::awaitable<delivery_outcome> client_impl::attempt(std::string& batch_body, 
     }
     http::fields headers = fixed_headers_;
     if (attempt_index > 0) headers.push_back({"X-Retry-Count", std::to_string(attempt_index)});
-    const std::string head = http::serialize_request_head("POST", endpoint_.batch_target, headers, body.size());
+    const std::string head = http::serialize_request_head("POST", route_.request_target, headers, body.size());
     counters_.requests.fetch_add(1, std::memory_order_relaxed);
     counters_.bytes_sent.fetch_add(body.size(), std::memory_order_relaxed);
     ec = co_await conn->exchange(head, body, res, cfg_.timeouts.request, response_limits);
@@ -122,10 +122,12 @@ asio::awaitable<delivery_outcome> client_impl::attempt(std::string& batch_body, 
     }
   }
   slot.conn = nullptr;
+  const int proxy_status = conn->proxy_status();
   release_connection(std::move(conn));
   // Cut short by close() (deadline or cancellation): say so, not "operation aborted".
   if (aborting() && ec == asio::error::operation_aborted) ec = errc::deadline_reached;
   outcome.error = ec;
+  if (ec) outcome.http_status = proxy_status;  // a proxy's refusal (407, a CONNECT answer) carries its status
   if (!ec) {
     outcome.http_status = res.status;
     if (auto value = res.header("Retry-After"); !value.empty())

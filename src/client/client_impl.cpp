@@ -59,6 +59,7 @@ void validate_config(const config& c) {
   if (c.write_ahead && c.spool_dir.empty()) bad("write_ahead needs spool_dir");
   endpoint_url ep;
   if (detail::parse_endpoint(c.endpoint, ep)) bad("bad endpoint URL");
+  if (detail::check_proxy_setting(c.proxy)) bad("bad proxy URL (config::proxy)");  // never the URL: credentials
 }
 
 }  // namespace flowtrack
@@ -100,6 +101,7 @@ endpoint_url parsed_endpoint(std::string_view url) {
 client_impl::client_impl(asio::any_io_executor ex, config cfg)
     : cfg_(validated(std::move(cfg))),
       endpoint_(parsed_endpoint(cfg_.endpoint)),
+      route_(choose_proxy_route(cfg_.proxy, read_proxy_environment(), endpoint_)),
       context_json_(make_batch_context(cfg_.default_context, library_version())),
       envelope_bytes_(batch_envelope_bytes(context_json_)),
       strand_(asio::make_strand(ex)),
@@ -130,6 +132,8 @@ client_impl::client_impl(asio::any_io_executor ex, config cfg)
       {"Authorization", basic_auth_value(cfg_.write_key)},
   };
   if (cfg_.gzip) fixed_headers_.push_back({"Content-Encoding", "gzip"});
+  if (route_.mode == proxy_mode::forward && !route_.authorization.empty())
+    fixed_headers_.push_back({"Proxy-Authorization", route_.authorization});
   if (wake_fd_ >= 0) wake_reader_.assign(wake_fd_);
 }
 
@@ -138,6 +142,9 @@ client_impl::~client_impl() = default;
 void client_impl::start() {
   open_spool();
   auto self = shared_from_this();
+  asio::post(strand_, [self] {  // the logger is called on the strand; never the proxy's credentials
+    self->log(self->route_.unusable ? log_level::warning : log_level::debug, "route: ", self->route_.description);
+  });
   asio::co_spawn(strand_, [self]() { return self->run(); }, asio::detached);
   asio::co_spawn(strand_, [self]() { return self->tick(); }, asio::detached);
   if (wake_fd_ >= 0) asio::co_spawn(strand_, [self]() { return self->watch_wakes(); }, asio::detached);

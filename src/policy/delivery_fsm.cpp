@@ -12,6 +12,18 @@ bool configuration_refusal(int status) { return status == 401 || status == 403; 
 // Refusals of the body that a smaller body may not draw.
 bool body_refusal(int status) { return status == 413 || status == 400; }
 
+// A proxy's refusal: its status is the cause's.
+bool proxy_answer(std::error_code ec) { return ec == errc::proxy_auth_required || ec == errc::proxy_refused; }
+
+// A transport error that says "not with this configuration" (certificate, proxy credentials,
+// a proxy that forbids the tunnel, an unusable proxy URL); a proxy answering CONNECT with a
+// retryable status (502, 503, 504...) could not reach the server: a network failure.
+bool configuration_error(const delivery_outcome& o) {
+  if (o.error == errc::proxy_refused) return classify_status(o.http_status) != status_class::retryable;
+  return o.error == errc::tls_handshake_failed || o.error == errc::proxy_auth_required ||
+         o.error == errc::proxy_invalid;
+}
+
 delivery_action finish(delivery_state& st, delivery_action a) {
   st.at = delivery_state::phase::done;
   return a;
@@ -46,9 +58,12 @@ delivery_action after_attempt(delivery_state& st, const delivery_outcome& o,
         st.diag.last_error = errc::http_status;
         break;
     }
-  } else if (o.error == errc::tls_handshake_failed) {
-    if (st.spool_available) return finish(st, delivery_action::spool_now(o.error));
-    return finish(st, delivery_action::failed(o.error));
+  } else {
+    if (proxy_answer(o.error)) st.diag.http_status = o.http_status;
+    if (configuration_error(o)) {
+      if (st.spool_available) return finish(st, delivery_action::spool_now(o.error));
+      return finish(st, delivery_action::failed(o.error));
+    }
   }
   if (give_way_to_the_spool(st)) return finish(st, delivery_action::leave_for_spool());
   const auto delay = o.retry_after.value_or(backoff_delay(st.retry, st.attempts, o.random_bits));
@@ -61,7 +76,9 @@ delivery_action after_attempt(delivery_state& st, const delivery_outcome& o,
 }  // namespace
 
 bool server_unreachable(std::error_code ec) noexcept {
-  return ec == errc::connect_failed || ec == errc::resolve_failed;
+  // proxy_refused reaches the retry path only with a retryable status: the proxy could not
+  // reach the server.
+  return ec == errc::connect_failed || ec == errc::resolve_failed || ec == errc::proxy_refused;
 }
 
 const char* to_string(delivery_action_type t) noexcept {

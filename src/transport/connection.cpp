@@ -12,14 +12,22 @@
 #include <asio/write.hpp>
 
 #include "flowtrack/error.hpp"
+#include "flowtrack/version.hpp"
+#include "transport/connect_tunnel.hpp"
 
 namespace flowtrack::detail {
 
 using namespace asio::experimental::awaitable_operators;
 constexpr auto as_value = asio::experimental::as_tuple(asio::use_awaitable);
 
-connection::connection(const asio::any_io_executor& strand, asio::ssl::context* tls, const endpoint_url& ep)
-    : ex_(strand), tls_ctx_(tls), ep_(ep), timer_(strand), resolver_(strand) {}
+connection::connection(const asio::any_io_executor& strand, asio::ssl::context* tls, const endpoint_url& ep,
+                       const proxy_route& route)
+    : ex_(strand), tls_ctx_(tls), ep_(ep), route_(route), timer_(strand), resolver_(strand) {}
+
+const proxy_route& connection::direct_route() {
+  static const proxy_route direct;
+  return direct;
+}
 
 asio::ip::tcp::socket& connection::socket() noexcept {
   return tls_ ? tls_->next_layer() : *tcp_;
@@ -46,14 +54,22 @@ asio::awaitable<std::error_code> connection::open(const timeout_config& timeouts
   if (aborted_) co_return asio::error::operation_aborted;
   if (open_) co_return std::error_code{};
   exchanges_ = 0;
+  proxy_status_ = 0;
+  if (route_.unusable) co_return route_.unusable;
+  const bool proxied = route_.mode != proxy_mode::direct;
   if (addresses.empty()) {
-    auto ec = co_await resolver_.resolve(ep_.host, ep_.port, timeouts.resolve, addresses);
+    // Through a proxy only the proxy is resolved here: the endpoint's host is the proxy's to resolve.
+    const std::string& host = proxied ? route_.proxy.host : ep_.host;
+    auto ec = co_await resolver_.resolve(host, proxied ? route_.proxy.port : ep_.port, timeouts.resolve, addresses);
     if (aborted_) co_return asio::error::operation_aborted;
     if (ec) co_return ec;
   }
   if (auto ec = co_await connect_socket(timeouts, addresses)) {
     addresses.clear();  // resolve again next time: the addresses may have changed
     co_return ec;
+  }
+  if (route_.mode == proxy_mode::tunnel) {
+    if (auto ec = co_await open_tunnel(timeouts)) co_return ec;
   }
   if (tls_) {
     timer_.expires_after(timeouts.tls_handshake);
@@ -103,6 +119,48 @@ asio::awaitable<std::error_code> connection::connect_socket(const timeout_config
   std::error_code ignored;
   socket().set_option(asio::ip::tcp::no_delay(true), ignored);
   co_return std::error_code{};
+}
+
+// CONNECT through the proxy on the plain socket, before any TLS byte; what to send and how to
+// read the answer is connect_tunnel.hpp's.
+asio::awaitable<std::error_code> connection::open_tunnel(const timeout_config& timeouts) {
+  const std::string request = connect_request(ep_.host, ep_.port, std::string("flowtrack/") + FLOWTRACK_VERSION_STRING,
+                                              route_.authorization);
+  connect_reply_reader reader;
+  auto exchange_with_proxy = [&]() -> asio::awaitable<std::error_code> {
+    if (auto [ec, n] = co_await asio::async_write(socket(), asio::buffer(request), as_value); ec) co_return ec;
+    std::array<char, 4096> chunk;
+    auto state = connect_reply_reader::state::need_more;
+    while (state == connect_reply_reader::state::need_more) {
+      auto [ec, n] = co_await socket().async_read_some(asio::buffer(chunk), as_value);
+      if (n > 0) state = reader.feed(std::string_view(chunk.data(), n));
+      if (ec && state == connect_reply_reader::state::need_more) {
+        if (ec != asio::error::eof) co_return ec;
+        state = reader.feed_eof();
+      }
+    }
+    co_return std::error_code{};
+  };
+  timer_.expires_after(timeouts.connect);
+  auto result = co_await (exchange_with_proxy() || timer_.async_wait(as_value));
+  if (aborted_) co_return asio::error::operation_aborted;
+  std::error_code ec;
+  if (result.index() == 1) {
+    ec = errc::connect_timeout;
+  } else if (std::get<0>(result)) {
+    ec = errc::connection_closed;  // the proxy reset or dropped the connection mid-answer
+  } else {
+    switch (reader.current()) {
+      case connect_reply_reader::state::tunnel: co_return std::error_code{};
+      case connect_reply_reader::state::refused:
+        proxy_status_ = reader.status();
+        ec = reader.status() == 407 ? errc::proxy_auth_required : errc::proxy_refused;
+        break;
+      default: ec = errc::bad_response; break;
+    }
+  }
+  close();
+  co_return ec;
 }
 
 asio::awaitable<std::error_code> connection::write_and_read(std::string_view head, std::string_view body,
@@ -157,6 +215,7 @@ asio::awaitable<std::error_code> connection::exchange(std::string_view head, std
                                                       const http::limits& limits) {
   if (aborted_) co_return asio::error::operation_aborted;
   if (!open_) co_return errc::connection_closed;
+  proxy_status_ = 0;
   http::response_parser parser{limits};
   timer_.expires_after(timeout);
   auto result = co_await (write_and_read(head, body, parser, limits) || timer_.async_wait(as_value));
@@ -168,6 +227,11 @@ asio::awaitable<std::error_code> connection::exchange(std::string_view head, std
   }
   ++exchanges_;
   out = parser.release();
+  if (route_.mode == proxy_mode::forward && out.status == 407) {  // the proxy's, not the server's
+    proxy_status_ = out.status;
+    close();
+    co_return errc::proxy_auth_required;
+  }
   if (!out.keep_alive) close();
   co_return std::error_code{};
 }

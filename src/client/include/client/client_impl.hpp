@@ -221,6 +221,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
 
   config cfg_;
   endpoint_url endpoint_;
+  proxy_route route_;  // how connections reach endpoint_ (transport/proxy_route.hpp)
   std::optional<asio::ssl::context> tls_;
   std::string context_json_;
   std::size_t envelope_bytes_ = 0;

@@ -55,7 +55,8 @@ struct delivery_outcome {
   delivery_event event = delivery_event::start;
   /// attempt_done: the transport error (errc::connect_failed...); empty when a response was read.
   std::error_code error;
-  /// attempt_done without error: the response's status.
+  /// attempt_done without error: the response's status; with errc::proxy_auth_required or
+  /// errc::proxy_refused: the proxy's status.
   int http_status = 0;
   /// attempt_done: the response's Retry-After, parsed and clamped (parse_retry_after).
   std::optional<std::chrono::milliseconds> retry_after;
@@ -83,15 +84,19 @@ struct delivery_state {
 };
 
 /// No server could be reached at all: nothing listens (errc::connect_failed), or the name does
-/// not resolve (errc::resolve_failed).
+/// not resolve (errc::resolve_failed) — the proxy's, through one —, or the proxy could not reach
+/// the server (errc::proxy_refused with a retryable status such as 502).
 bool server_unreachable(std::error_code ec) noexcept;
 
 /// Steps the machine. Decisions:
 /// - start -> send (the retry budget counts from `now`).
 /// - attempt_done with a 2xx -> delivered (even while aborting: nothing would be sent again).
 /// - 413 or 400 for a batch of more than one message -> split; for one message -> failed(http_status).
-/// - 401 or 403, or errc::tls_handshake_failed: a configuration problem a later run may not
-///   have -> spool_now when a spool is available, else failed(http_status / tls_handshake_failed).
+/// - 401 or 403, or errc::tls_handshake_failed, errc::proxy_auth_required, errc::proxy_invalid,
+///   errc::proxy_refused with a status that is not retryable (403...): a configuration problem a
+///   later run may not have -> spool_now when a spool is available, else failed(that code).
+///   A proxy's refusal keeps its status in diag.http_status; one with a retryable status (502,
+///   503...) is a network failure, retried below.
 /// - other non-retryable statuses (classify_status) -> failed(http_status).
 /// - retryable statuses and transport errors: aborting -> leave_for_spool; closing with a spool
 ///   and no server reachable (connect_failed, resolve_failed) -> leave_for_spool; else
