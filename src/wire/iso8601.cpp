@@ -1,6 +1,8 @@
 #include "wire/iso8601.hpp"
 
+#include <array>
 #include <cstdint>
+#include <cstring>
 
 #include "common/civil_date.hpp"
 
@@ -49,18 +51,26 @@ void format_iso8601(std::chrono::system_clock::time_point t, char* out) {
     rem += 86400000;
     --days;
   }
-  std::int64_t y;
-  unsigned m, d;
-  civil_from_days(days, y, m, d);
-  if (y < 0) y = 0;
-  if (y > 9999) y = 9999;
-  const auto year = static_cast<unsigned>(y);
-  put2(out, year / 100);
-  put2(out + 2, year % 100);
-  out[4] = '-';
-  put2(out + 5, m);
-  out[7] = '-';
-  put2(out + 8, d);
+  // The date changes once a day: each thread keeps the last one formatted.
+  thread_local std::int64_t cached_days = INT64_MIN;
+  thread_local std::array<char, 10> cached_date{};
+  if (days != cached_days) {
+    std::int64_t y;
+    unsigned m, d;
+    civil_from_days(days, y, m, d);
+    if (y < 0) y = 0;
+    if (y > 9999) y = 9999;
+    const auto year = static_cast<unsigned>(y);
+    char* date = cached_date.data();
+    put2(date, year / 100);
+    put2(date + 2, year % 100);
+    date[4] = '-';
+    put2(date + 5, m);
+    date[7] = '-';
+    put2(date + 8, d);
+    cached_days = days;
+  }
+  std::memcpy(out, cached_date.data(), cached_date.size());
   out[10] = 'T';
   const auto secs = static_cast<unsigned>(rem / 1000), millis = static_cast<unsigned>(rem % 1000);
   put2(out + 11, secs / 3600);

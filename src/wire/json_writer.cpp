@@ -88,6 +88,11 @@ std::error_code write_json_string(std::string& out, std::string_view s, utf8_pol
       std::memcpy(&w, p + i, 8);
       if (needs_attention(w)) break;
     }
+    if (n - i < 8) {  // the tail (most keys are shorter than 8 bytes): one word, padded with spaces
+      std::uint64_t w = 0x2020202020202020ULL;
+      std::memcpy(&w, p + i, n - i);
+      if (!needs_attention(w)) break;
+    }
     while (i < n && plain_ascii(static_cast<unsigned char>(p[i]))) ++i;
     if (i == n) break;
     const auto c = static_cast<unsigned char>(p[i]);

@@ -2,9 +2,11 @@
 
 #include <pthread.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <thread>
 
@@ -66,6 +68,17 @@ struct generator {
   }
 };
 
+// "000102...ff": the two lowercase hex digits of every byte value.
+constexpr std::array<char, 512> hex_pairs = [] {
+  std::array<char, 512> t{};
+  constexpr char digits[] = "0123456789abcdef";
+  for (int i = 0; i < 256; ++i) {
+    t[2 * i] = digits[i >> 4];
+    t[2 * i + 1] = digits[i & 15];
+  }
+  return t;
+}();
+
 }  // namespace
 
 void write_uuid_v4(char* out) {
@@ -74,16 +87,23 @@ void write_uuid_v4(char* out) {
   std::uint64_t hi = gen.next(), lo = gen.next();
   hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
   lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10xx
-  static constexpr char hex[] = "0123456789abcdef";
-  int pos = 0;
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out[pos++] = '-';
-    const std::uint64_t word = i < 8 ? hi : lo;
-    const int shift = 56 - 8 * (i % 8);
-    const auto byte = static_cast<unsigned>((word >> shift) & 0xff);
-    out[pos++] = hex[byte >> 4];
-    out[pos++] = hex[byte & 15];
-  }
+  // Two hex digits per byte from a table; the dashes at their fixed places.
+  char* p = out;
+  auto put_bytes = [&](std::uint64_t word, int shift, int count) {
+    for (int k = 0; k < count; ++k, shift -= 8) {
+      std::memcpy(p, &hex_pairs[2 * ((word >> shift) & 0xff)], 2);
+      p += 2;
+    }
+  };
+  put_bytes(hi, 56, 4);
+  *p++ = '-';
+  put_bytes(hi, 24, 2);
+  *p++ = '-';
+  put_bytes(hi, 8, 2);
+  *p++ = '-';
+  put_bytes(lo, 56, 2);
+  *p++ = '-';
+  put_bytes(lo, 40, 6);
 }
 
 }  // namespace flowtrack::detail
