@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Two builds of flowtrack measured in ONE run, round after round in alternation (before, after,
-# before, after...), against ONE mock-segment --lean sink: W1 (1 thread, N events) and the micro
-# workload (track() latency). On this shared, noisy machine only figures taken side by side like
+# before, after...), against ONE mock-segment --lean sink: W1 (1 thread and 4 threads, N events),
+# the micro workload (track() latency) and, once a round, the plain-code ceiling. On this shared,
+# noisy machine only figures taken side by side like
 # this compare; bench/compare_report.py prints the medians of the rounds and the after/before
 # ratios.
 #
@@ -54,8 +55,11 @@ for ((r = 1; r <= rounds; r++)); do
   for build in before after; do
     dir=$before && [[ $build == after ]] && dir=$after
     record "$r" "$build" w1 "$dir/flowtrack-bench" w1 --endpoint "$url" --events "$events"
+    record "$r" "$build" w1_4t "$dir/flowtrack-bench" w1 --endpoint "$url" --events "$events" --threads 4
     record "$r" "$build" micro "$dir/flowtrack-bench" micro --events "$events"
   done
+  # The plain-code ceiling (bench/ceiling.cpp), from the after build (an older one may not have it).
+  record "$r" ceiling ceiling "$after/flowtrack-bench" ceiling --events "$events"
   echo "compare_builds.sh: round $r of $rounds done" >&2
 done
 /usr/bin/python3 "$(dirname "$0")/compare_report.py" "$out"
