@@ -25,20 +25,8 @@ while (($#)); do
 done
 [[ -n $out ]] || out=$(mktemp --suffix=.jsonl)
 
-work=$(mktemp -d)
-sink_pid=""
-cleanup() {
-  if [[ -n $sink_pid ]]; then kill "$sink_pid" 2>/dev/null || true; wait "$sink_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-mkfifo "$work/ready"
-"$after/mock-segment" --port 0 --lean >"$work/ready" 2>"$work/sink.err" </dev/null &
-sink_pid=$!
-line=""
-read -r -t 10 line <"$work/ready" || true
-url=${line#listening on }
-[[ $line == "listening on "* ]] || { echo "compare_builds.sh: mock-segment did not start" >&2; exit 1; }
+source "$(dirname "$0")/lean_sink.sh"
+start_lean_sink "$after/mock-segment"
 
 : >"$out"
 printf '{"round":0,"label":"meta","loadavg":"%s","date":"%s","events":%s}\n' \
