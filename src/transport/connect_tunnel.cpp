@@ -1,5 +1,7 @@
 #include "transport/connect_tunnel.hpp"
 
+#include <utility>
+
 #include "transport/proxy_url.hpp"
 
 namespace flowtrack::detail {

@@ -1,6 +1,7 @@
 #include "transport/proxy_route.hpp"
 
 #include <cstdlib>
+#include <utility>
 
 #include <openssl/evp.h>
 

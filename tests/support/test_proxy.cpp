@@ -2,6 +2,7 @@
 
 #include <array>
 #include <memory>
+#include <utility>
 
 #include <asio/co_spawn.hpp>
 #include <asio/connect.hpp>
