@@ -12,6 +12,8 @@
 #include <tuple>
 #include <unordered_set>
 
+#include <asio/system_executor.hpp>
+
 #include "cli/drainer_lock.hpp"
 #include "cli/handoff_close.hpp"
 #include "cli/state_files.hpp"
@@ -81,8 +83,6 @@ class noop_telemetry final : public telemetry {
   noop_telemetry(telemetry_state why, std::chrono::milliseconds close_timeout)
       : state_(why), close_timeout_(close_timeout) {}
   std::error_code track(std::string_view, nlohmann::json) override { return {}; }
-  asio::awaitable<std::error_code> async_flush() override { co_return std::error_code{}; }
-  asio::awaitable<close_report> async_close(std::chrono::milliseconds) override { co_return close_report{}; }
   telemetry_state state() const noexcept override { return state_; }
   const std::string& invocation_id() const noexcept override { return empty_; }
   const std::string& anonymous_id() const noexcept override { return empty_; }
@@ -90,6 +90,12 @@ class noop_telemetry final : public telemetry {
   // The configured deadline even though there is nothing to close: the runner's after-hook
   // (e.g. an update check) gets the same time whether telemetry is on or off.
   std::chrono::milliseconds close_timeout() const noexcept override { return close_timeout_; }
+
+ protected:
+  asio::awaitable<std::error_code> flush_awaitable() override { co_return std::error_code{}; }
+  asio::awaitable<close_report> close_awaitable(std::chrono::milliseconds) override { co_return close_report{}; }
+  // Nothing to run, and no executor given: completions go to the handler's own executor.
+  asio::any_io_executor operation_executor() const override { return asio::system_executor(); }
 
  private:
   telemetry_state state_;
@@ -99,9 +105,11 @@ class noop_telemetry final : public telemetry {
 
 class sink_telemetry final : public telemetry {
  public:
-  sink_telemetry(std::shared_ptr<event_sink> sink, telemetry_state state, nlohmann::json base, std::string anonymous_id,
-                 std::chrono::milliseconds close_timeout, std::optional<detail::handoff_context> handoff = std::nullopt)
-      : sink_(std::move(sink)),
+  sink_telemetry(asio::any_io_executor ex, std::shared_ptr<event_sink> sink, telemetry_state state, nlohmann::json base,
+                 std::string anonymous_id, std::chrono::milliseconds close_timeout,
+                 std::optional<detail::handoff_context> handoff = std::nullopt)
+      : ex_(std::move(ex)),
+        sink_(std::move(sink)),
         handoff_context_(std::move(handoff)),
         state_(state),
         invocation_id_(flowtrack::make_uuid_v4()),
@@ -127,15 +135,6 @@ class sink_telemetry final : public telemetry {
     return errc::invalid_message;
   }
 
-  asio::awaitable<std::error_code> async_flush() override { co_return co_await sink_->flush(); }
-
-  asio::awaitable<close_report> async_close(std::chrono::milliseconds timeout) override {
-    if (!handoff_context_) co_return co_await sink_->close(std::max(timeout, 0ms));
-    handoff_outcome outcome = handoff_outcome::none;
-    auto report = co_await detail::close_with_handoff(*sink_, *handoff_context_, std::max(timeout, 0ms), outcome);
-    handoff_.store(outcome, std::memory_order_relaxed);
-    co_return report;
-  }
   handoff_outcome handoff() const noexcept override { return handoff_.load(std::memory_order_relaxed); }
 
   telemetry_state state() const noexcept override { return state_; }
@@ -144,7 +143,20 @@ class sink_telemetry final : public telemetry {
   nlohmann::json base_properties() const override { return base_; }
   std::chrono::milliseconds close_timeout() const noexcept override { return close_timeout_; }
 
+ protected:
+  asio::awaitable<std::error_code> flush_awaitable() override { co_return co_await sink_->flush(); }
+
+  asio::awaitable<close_report> close_awaitable(std::chrono::milliseconds timeout) override {
+    if (!handoff_context_) co_return co_await sink_->close(std::max(timeout, 0ms));
+    handoff_outcome outcome = handoff_outcome::none;
+    auto report = co_await detail::close_with_handoff(*sink_, *handoff_context_, std::max(timeout, 0ms), outcome);
+    handoff_.store(outcome, std::memory_order_relaxed);
+    co_return report;
+  }
+  asio::any_io_executor operation_executor() const override { return ex_; }
+
  private:
+  asio::any_io_executor ex_;
   std::shared_ptr<event_sink> sink_;
   std::optional<detail::handoff_context> handoff_context_;
   std::atomic<handoff_outcome> handoff_{handoff_outcome::none};
@@ -316,7 +328,7 @@ std::unique_ptr<telemetry> make_telemetry(asio::any_io_executor ex, telemetry_op
 
     if (debug_print) {
       std::shared_ptr<event_sink> printer = make_print_sink(diag);
-      return std::make_unique<sink_telemetry>(printer, telemetry_state::debug_print, std::move(base), anonymous_id,
+      return std::make_unique<sink_telemetry>(ex, printer, telemetry_state::debug_print, std::move(base), anonymous_id,
                                               timeout);
     }
     std::shared_ptr<event_sink> sink = o.sink;
@@ -336,12 +348,12 @@ std::unique_ptr<telemetry> make_telemetry(asio::any_io_executor ex, telemetry_op
       detail::handoff_context handoff{.options = handoff_of(o), .state_dir = dir, .client = cfg,
                                       .debug = debug ? &diag : nullptr, .app_name = o.app.name};
       handoff.client.logger = nullptr;
-      sink = make_client_sink(std::move(ex), std::move(cfg));
-      return std::make_unique<sink_telemetry>(std::move(sink), telemetry_state::enabled, std::move(base), anonymous_id,
+      sink = make_client_sink(ex, std::move(cfg));
+      return std::make_unique<sink_telemetry>(ex, std::move(sink), telemetry_state::enabled, std::move(base), anonymous_id,
                                               timeout, std::move(handoff));
     }
-    return std::make_unique<sink_telemetry>(std::move(sink), telemetry_state::enabled, std::move(base), anonymous_id,
-                                            timeout);
+    return std::make_unique<sink_telemetry>(ex, std::move(sink), telemetry_state::enabled, std::move(base),
+                                            anonymous_id, timeout);
   } catch (const std::exception&) {
     return fallback(telemetry_state::unavailable);
   }

@@ -19,12 +19,16 @@
 #include <vector>
 
 #include <asio/any_io_executor.hpp>
+#include <asio/async_result.hpp>
 #include <asio/awaitable.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
 #include "flowtrack/cli/environment.hpp"
 #include "flowtrack/cli/event_sink.hpp"
 #include "flowtrack/cli/handoff.hpp"
+#include "flowtrack/client.hpp"
 #include "flowtrack/config.hpp"
 #include "flowtrack/stats.hpp"
 
@@ -105,23 +109,55 @@ class telemetry {
 
   /// Delivers everything tracked before the call.
   /// Completion: when those events are delivered or failed (the client's retry budget bounds it).
+  /// Any completion token; signature flowtrack::flush_signature,
+  /// `void(std::exception_ptr, std::error_code)`, as flowtrack::client::async_flush: with the
+  /// default, asio::use_awaitable, `co_await t.async_flush()` returns the error_code.
   /// Errors: none when all were delivered, else the sink's (e.g. errc::retries_exhausted,
   /// errc::closed after async_close). The no-op implementation completes at once with success.
-  /// Cancellation: cancellation slot; the events stay queued (a later close delivers or spools them).
-  /// Executor: run it on the executor the facade was made with. Thread-safety: track() may run
-  /// concurrently; not concurrently with async_close().
-  virtual asio::awaitable<std::error_code> async_flush() = 0;
+  /// Cancellation: terminal (the awaiting coroutine cancelled, or a slot bound to the token);
+  /// the wait ends with operation_aborted in the exception_ptr, the events stay queued (a later
+  /// close delivers or spools them).
+  /// Executor: run it on the executor the facade was made with; completes on the token's
+  /// associated executor, else on that executor (the no-op facade, which has none:
+  /// asio::system_executor). Thread-safety: track() may run concurrently; not concurrently
+  /// with async_close().
+  template <asio::completion_token_for<flush_signature> CompletionToken = asio::use_awaitable_t<>>
+  auto async_flush(CompletionToken&& token = {}) {
+    if constexpr (detail::is_default_awaitable_v<CompletionToken>) {
+      return flush_awaitable();
+    } else {
+      return asio::async_initiate<CompletionToken, flush_signature>(
+          [](auto handler, telemetry* self) {
+            asio::co_spawn(self->operation_executor(), self->flush_awaitable(), std::move(handler));
+          },
+          token, this);
+    }
+  }
 
   /// Delivers what was tracked, completing within `timeout` (+ a few ms); what is left is
   /// spooled for the next run. The same duration convention as flowtrack::client::async_close.
   /// With the handoff (telemetry_options::handoff, on by default) it tries for the grace only
   /// (none while a drainer runs), then spools what is left and starts a detached drainer
   /// (handoff.hpp) that delivers it after this process has exited; handoff() says what it did.
-  /// Completion: with the report {delivered, spooled, dropped, failed, pending}.
-  /// Errors: in the report, never thrown. Cancellation: cancellation slot; the client then
-  /// spools what is left. The no-op implementation completes at once with an empty report.
-  /// Executor: the facade's. Call once, after the last track().
-  virtual asio::awaitable<close_report> async_close(std::chrono::milliseconds timeout) = 0;
+  /// Completion: with the report {delivered, spooled, dropped, failed, pending}. Any completion
+  /// token; signature flowtrack::close_signature, `void(std::exception_ptr, close_report)`.
+  /// Errors: in the report, never thrown. The no-op implementation completes at once with an
+  /// empty report.
+  /// Cancellation: terminal and partial, as flowtrack::client::async_close (a slot bound to the
+  /// token, or the awaiting coroutine; total is ignored); the client then spools what is left.
+  /// Executor: the facade's, as async_flush. Thread-safety: call once, after the last track().
+  template <asio::completion_token_for<close_signature> CompletionToken = asio::use_awaitable_t<>>
+  auto async_close(std::chrono::milliseconds timeout, CompletionToken&& token = {}) {
+    if constexpr (detail::is_default_awaitable_v<CompletionToken>) {
+      return close_awaitable(timeout);
+    } else {
+      return asio::async_initiate<CompletionToken, close_signature>(
+          [](auto handler, telemetry* self, std::chrono::milliseconds timeout) {
+            asio::co_spawn(self->operation_executor(), self->close_awaitable(timeout), std::move(handler));
+          },
+          token, this, timeout);
+    }
+  }
 
   /// What the last async_close() did about the handoff; none before it and for the no-op facade.
   virtual handoff_outcome handoff() const noexcept { return handoff_outcome::none; }
@@ -139,6 +175,13 @@ class telemetry {
   /// The close deadline's length (options.close_timeout or <APP>_CLOSE_TIMEOUT_MS); the no-op
   /// implementation reports it too (the runner bounds its after-hook with it).
   virtual std::chrono::milliseconds close_timeout() const noexcept = 0;
+
+ protected:
+  /// What async_flush() and async_close() run (on operation_executor() for a token other than
+  /// the default).
+  virtual asio::awaitable<std::error_code> flush_awaitable() = 0;
+  virtual asio::awaitable<close_report> close_awaitable(std::chrono::milliseconds timeout) = 0;
+  virtual asio::any_io_executor operation_executor() const = 0;
 };
 
 /// The real facade when telemetry is on and works, else the no-op one (with one line on the

@@ -1,0 +1,1 @@
+// Never compiled: flowtrack_docs_probe exists for its compile settings (tests/docs/CMakeLists.txt).
