@@ -3,7 +3,7 @@
 // and a fresh timestamp (the clock read and formatted by hand), and goes into 500 KB batch bodies
 // with the envelope around them: no validation, no escaping (the event's strings need none), no
 // snprintf, no JSON library. W1 reports the client's CPU per event against this figure.
-#include <time.h>
+#include <ctime>
 
 #include <array>
 #include <chrono>
@@ -46,7 +46,7 @@ struct xoshiro256 {
 constexpr std::array<char, 512> hex_pairs = [] {
   std::array<char, 512> t{};
   constexpr char digits[] = "0123456789abcdef";
-  for (int i = 0; i < 256; ++i) {
+  for (std::size_t i = 0; i < 256; ++i) {
     t[2 * i] = digits[i >> 4];
     t[2 * i + 1] = digits[i & 15];
   }
@@ -60,7 +60,7 @@ char* put_uuid(char* p, xoshiro256& rng) {
   for (int i = 0; i < 16; ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) *p++ = '-';
     const auto byte = static_cast<unsigned>(((i < 8 ? hi : lo) >> (56 - 8 * (i % 8))) & 0xff);
-    std::memcpy(p, &hex_pairs[2 * byte], 2);
+    std::memcpy(p, &hex_pairs[std::size_t{2} * byte], 2);
     p += 2;
   }
   return p;

@@ -16,6 +16,7 @@
 
 #include "cli/drainer_lock.hpp"
 #include "cli/handoff_close.hpp"
+#include "cli/standard_context.hpp"
 #include "cli/state_files.hpp"
 #include "common/regular_file.hpp"
 #include "flowtrack/cli/notice.hpp"
@@ -291,7 +292,7 @@ std::unique_ptr<telemetry> make_noop_telemetry(telemetry_state why, std::chrono:
   return std::make_unique<noop_telemetry>(why, close_timeout);
 }
 
-std::unique_ptr<telemetry> make_telemetry(asio::any_io_executor ex, telemetry_options o) {
+std::unique_ptr<telemetry> make_telemetry(const asio::any_io_executor& ex, telemetry_options o) {
   std::ostream& diag = o.diagnostics ? *o.diagnostics : std::cerr;
   const bool debug = env_flag(env_of(o), "DEBUG");
   auto fallback = [&](telemetry_state why) {
@@ -339,6 +340,9 @@ std::unique_ptr<telemetry> make_telemetry(asio::any_io_executor ex, telemetry_op
       cfg.preconnect = true;
       cfg.write_key = std::move(write_key);
       cfg.endpoint = endpoint_of(o);
+      // Segment's standard context.app and context.os, for every message of every batch (the
+      // base properties app, app_version, os and arch stay: pipelines read them today).
+      cfg.default_context = detail::standard_context(std::move(cfg.default_context), o.app.name, o.app.version);
       if (!dir.empty()) cfg.spool_dir = dir / "spool";
       if (debug) {
         cfg.logger = [&diag, name = o.app.name](log_level, std::string_view line) {

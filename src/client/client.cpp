@@ -24,50 +24,6 @@ const char* library_version() noexcept { return FLOWTRACK_VERSION_STRING; }
 
 namespace detail {
 
-template <class Message>
-std::error_code client_impl::enqueue(const Message& m) {
-  if (queue_.closed()) return errc::closed;
-  if (queue_.full_hint()) {  // refused anyway: spare the encoding
-    counters_.dropped.fetch_add(1, std::memory_order_relaxed);
-    return errc::queue_full;
-  }
-  // Encoded into this thread's scratch buffer (no allocation once it has grown), then copied
-  // into a string of the exact size: queued messages hold their bytes and nothing more.
-  thread_local encoded_message scratch;
-  if (auto ec = encode(m, encode_options{.now = std::chrono::system_clock::now()}, scratch)) return ec;
-  encoded_message encoded{.json = std::string(scratch.json), .id_offset = scratch.id_offset,
-                          .id_length = scratch.id_length};
-  // Write-ahead: on disk before it can be sent; a message then refused is acknowledged at
-  // once so no later run replays it.
-  if (cfg_.write_ahead) write_ahead(encoded);
-  const std::string id(cfg_.write_ahead ? encoded.message_id() : std::string_view{});
-  bool became_ready = false;
-  const push_result pushed = queue_.push(std::move(encoded), became_ready);
-  if (cfg_.write_ahead && (pushed == push_result::closed || pushed == push_result::full)) unspool(id);
-  switch (pushed) {
-    case push_result::closed:
-      return errc::closed;
-    case push_result::full:
-      counters_.dropped.fetch_add(1, std::memory_order_relaxed);
-      return errc::queue_full;
-    case push_result::accepted_evicting_oldest:
-      counters_.dropped.fetch_add(1, std::memory_order_relaxed);
-      counters_.evicted.fetch_add(1, std::memory_order_relaxed);
-      counters_.enqueued.fetch_add(1, std::memory_order_relaxed);
-      wake_from_any_thread();  // so the eviction is reported
-      return {};
-    case push_result::accepted:
-      counters_.enqueued.fetch_add(1, std::memory_order_relaxed);
-      if (became_ready) wake_from_any_thread();
-      return {};
-  }
-  return {};
-}
-
-}  // namespace detail
-
-namespace detail {
-
 // An io_context and the one thread that runs it, for client(config). The thread holds the
 // io_context too: detached (the client destroyed on that very thread), it runs it out.
 class owned_io_thread {
@@ -222,7 +178,7 @@ close_report client::close(std::chrono::milliseconds timeout) {
   auto result = done->get_future();
   asio::co_spawn(impl_->strand(), detail::close_operation(impl_, timeout), [done](std::exception_ptr e, close_report r) {
     if (e) done->set_exception(e);
-    else done->set_value(std::move(r));
+    else done->set_value(r);
   });
   if (result.wait_for(timeout + detail::blocking_backstop) == std::future_status::ready) {
     try {

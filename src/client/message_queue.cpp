@@ -7,7 +7,7 @@ namespace {
 
 // A new body starts with room for this much (less when a batch is smaller) and doubles up to
 // the batch limit: a body never holds more than about twice its content, nor more than the limit.
-constexpr std::size_t initial_body_bytes = 16 * 1024;
+constexpr std::size_t initial_body_bytes = std::size_t{16} * 1024;
 
 std::size_t initial_room(const batch_shape& shape, std::size_t envelope_bytes) {
   return std::min({initial_body_bytes, shape.max_bytes, envelope_bytes + 512 * shape.max_messages});

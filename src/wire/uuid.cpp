@@ -72,7 +72,7 @@ struct generator {
 constexpr std::array<char, 512> hex_pairs = [] {
   std::array<char, 512> t{};
   constexpr char digits[] = "0123456789abcdef";
-  for (int i = 0; i < 256; ++i) {
+  for (std::size_t i = 0; i < 256; ++i) {
     t[2 * i] = digits[i >> 4];
     t[2 * i + 1] = digits[i & 15];
   }

@@ -96,6 +96,12 @@ TEST_F(CliTelemetryE2E, EnabledDeliversInvokedAndCompleted) {
   EXPECT_EQ(events[1]["properties"]["sequence"], 2);
   EXPECT_EQ(events[1]["properties"]["app"], "demo");
   EXPECT_EQ(events[1]["properties"]["app_version"], "2.0.0");
+  // Segment's standard context, merged from the batch into each message by the server.
+  for (const auto& e : events) {
+    EXPECT_EQ(e["context"]["app"], nlohmann::json({{"name", "demo"}, {"version", "2.0.0"}})) << e.dump();
+    EXPECT_FALSE(e["context"]["os"].value("name", "").empty()) << e.dump();
+    EXPECT_EQ(e["context"]["library"]["name"], "flowtrack") << e.dump();
+  }
   EXPECT_TRUE(diagnostics_.str().empty());  // nothing on the terminal without DEBUG
 }
 

@@ -55,7 +55,7 @@ const std::map<std::string, std::optional<std::string>> no_proxy_variables = {
     {"https_proxy", std::nullopt}, {"HTTPS_PROXY", std::nullopt}, {"http_proxy", std::nullopt},
     {"HTTP_PROXY", std::nullopt},  {"no_proxy", std::nullopt},    {"NO_PROXY", std::nullopt}};
 
-std::map<std::string, std::optional<std::string>> with(std::map<std::string, std::optional<std::string>> extra) {
+std::map<std::string, std::optional<std::string>> with(const std::map<std::string, std::optional<std::string>>& extra) {
   auto vars = no_proxy_variables;
   for (auto& [k, v] : extra) vars[k] = v;
   return vars;

@@ -193,7 +193,7 @@ class telemetry {
 /// no-op facade, so this run sends nothing and opens no spool), the client (cannot be created:
 /// unavailable).
 /// Synchronous; the returned facade must be closed (async_close) on `ex` before it is destroyed.
-std::unique_ptr<telemetry> make_telemetry(asio::any_io_executor ex, telemetry_options options);
+std::unique_ptr<telemetry> make_telemetry(const asio::any_io_executor& ex, telemetry_options options);
 
 /// The no-op facade, in state `why`, reporting `close_timeout` (see telemetry::close_timeout).
 std::unique_ptr<telemetry> make_noop_telemetry(telemetry_state why,

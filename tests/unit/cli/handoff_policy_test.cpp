@@ -9,7 +9,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using cli::handoff_outcome;
-using cli::detail::close_facts;
 using cli::detail::handoff_step;
 
 TEST(HandoffPlan, EachRowOfTheTable) {
