@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <future>
 #include <thread>
 
@@ -87,10 +88,16 @@ TEST(ClientBlocking, FlushGivesUpAtItsTimeoutOnTheEngineClockAndDeliveryGoesOn) 
   EXPECT_EQ(flushed, errc::deadline_reached);
   EXPECT_GE(took, 200ms);
   EXPECT_EQ(c.statistics().pending, 1u);  // the wait was abandoned, not the message
-  EXPECT_GE(c.statistics().retries, 1u);
   close_report report;
   {
+    // Delivery goes on after the flush gave up: with time moving, the engine keeps retrying.
+    // (Whether a first attempt failed within the flush's 200 ms depends on how fast the
+    // connect to the closed port returns, so it is not asserted there.)
     virtual_time_mover mover;
+    const auto guard = std::chrono::steady_clock::now() + 30s;  // a hang fails, not blocks
+    while (c.statistics().retries < 1 && std::chrono::steady_clock::now() < guard)
+      std::this_thread::yield();
+    EXPECT_GE(c.statistics().retries, 1u);
     report = c.close(100ms);
   }
   EXPECT_TRUE(report.deadline_reached);
