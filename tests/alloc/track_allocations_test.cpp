@@ -4,8 +4,9 @@
 //
 // What is counted: every operator new on the producer thread inside track() and
 // wait_for_capacity() (the producer waits for room when the queue is full, as W1 does), while
-// the client delivers to a loopback server that answers 200. The message is built once; between
-// calls, outside the count, only its "sequence" property changes (an integer assigned in place).
+// the client delivers to a loopback server that answers 200. The message, the benchmark's W1
+// event (bench/bench_common.cpp), is built once; between calls, outside the count, only its
+// "sequence" property changes (an integer assigned in place).
 // Each track() draws a new messageId and timestamp. The I/O thread's allocations (requests,
 // responses) are not counted: the claim is about the caller's path.
 #include <gtest/gtest.h>
@@ -21,24 +22,12 @@
 #include <asio/io_context.hpp>
 #include <flowtrack/client.hpp>
 
+#include "bench_common.hpp"
 #include "counting_allocator.hpp"
 #include "loopback_server.hpp"
 
 namespace flowtrack::test {
 namespace {
-
-track_message benchmark_event() {
-  return {.user_id = "user-42",
-          .event = "Command Completed",
-          .properties = {{"command", "deploy"},
-                         {"succeeded", true},
-                         {"exit_code", 0},
-                         {"duration_ms", 1234},
-                         {"flags", "--verbose"},
-                         {"sequence", 0},
-                         {"ci", false},
-                         {"version", "1.2.3"}}};
-}
 
 struct run_result {
   std::size_t allocations = 0;  // on this thread, in the measured calls
@@ -58,7 +47,7 @@ run_result track_in_steady_state(config cfg, int warm_up, int measured) {
   {
     client c{io, cfg};
     std::thread runner([&] { io.run(); });
-    auto m = benchmark_event();
+    auto m = bench::command_completed(0);
     auto track = [&](int i) {
       while (c.track(m) == errc::queue_full) c.wait_for_capacity(std::chrono::seconds(10));
       (void)i;
@@ -110,7 +99,7 @@ TEST(TrackAllocations, NoneWithASpoolDirectory) {
 TEST(TrackAllocations, NoneWhenTheQueueRefusesTheMessage) {
   asio::io_context io;  // never run: nothing is sent, the queue fills
   client c{io, {.write_key = "k", .endpoint = "http://127.0.0.1:9", .queue_capacity = 100}};
-  const auto m = benchmark_event();
+  const auto m = bench::command_completed(0);
   for (int i = 0; i < 100; ++i) ASSERT_FALSE(c.track(m));
   allocation_counter counter;
   for (int i = 0; i < 1000; ++i) EXPECT_EQ(c.track(m), errc::queue_full);
