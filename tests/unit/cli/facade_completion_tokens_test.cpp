@@ -18,31 +18,18 @@
 #include <asio/io_context.hpp>
 #include <asio/use_future.hpp>
 
-#include "capturing_sink.hpp"
+#include "facade_fixture.hpp"
 #include "flowtrack/cli/telemetry.hpp"
 #include "flowtrack/error.hpp"
-#include "support/temp_dir.hpp"
 
 namespace flowtrack::test {
 namespace {
 
 using namespace std::chrono_literals;
 
-class FacadeCompletionTokens : public ::testing::Test {
+class FacadeCompletionTokens : public facade_fixture {
  protected:
-  std::unique_ptr<cli::telemetry> make(std::map<std::string, std::string> env = {}) {
-    cli::telemetry_options o;
-    o.app = {"demo", "1"};
-    o.state_dir = tmp_.path();
-    o.env = cli::fixed_environment(std::move(env));
-    o.sink = sink_;
-    o.notice.enabled = false;
-    return cli::make_telemetry(io_.get_executor(), o);
-  }
-
-  temp_dir tmp_{"flowtrack-facade-tokens"};
-  asio::io_context io_;
-  std::shared_ptr<capturing_sink> sink_ = std::make_shared<capturing_sink>();
+  FacadeCompletionTokens() : facade_fixture("flowtrack-facade-tokens") {}
 };
 
 TEST_F(FacadeCompletionTokens, Callbacks) {

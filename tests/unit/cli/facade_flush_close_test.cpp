@@ -7,28 +7,19 @@
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 
-#include "capturing_sink.hpp"
+#include "facade_fixture.hpp"
 #include "flowtrack/cli/command_runner.hpp"
 #include "flowtrack/cli/telemetry.hpp"
 #include "flowtrack/error.hpp"
-#include "support/temp_dir.hpp"
 
 namespace flowtrack::test {
 namespace {
 
 using namespace std::chrono_literals;
 
-class FacadeFlushClose : public ::testing::Test {
+class FacadeFlushClose : public facade_fixture {
  protected:
-  std::unique_ptr<cli::telemetry> make(std::map<std::string, std::string> env = {}) {
-    cli::telemetry_options o;
-    o.app = {"demo", "1"};
-    o.state_dir = tmp_.path();
-    o.env = cli::fixed_environment(std::move(env));
-    o.sink = sink_;
-    o.notice.enabled = false;
-    return cli::make_telemetry(io_.get_executor(), o);
-  }
+  FacadeFlushClose() : facade_fixture("flowtrack-facade") {}
 
   template <class T>
   T await(asio::awaitable<T> op) {
@@ -44,10 +35,6 @@ class FacadeFlushClose : public ::testing::Test {
     EXPECT_TRUE(done);
     return out;
   }
-
-  temp_dir tmp_{"flowtrack-facade"};
-  asio::io_context io_;
-  std::shared_ptr<capturing_sink> sink_ = std::make_shared<capturing_sink>();
 };
 
 TEST_F(FacadeFlushClose, FlushReachesTheSinkAndReturnsItsError) {
