@@ -12,6 +12,8 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 
+#include "support/accept_loop.hpp"
+
 namespace flowtrack::test {
 namespace {
 
@@ -106,14 +108,10 @@ bool test_proxy::resolve(const std::string& host, asio::ip::address& out) const 
 }
 
 void test_proxy::accept_loop() {
-  asio::co_spawn(io_, [this]() -> asio::awaitable<void> {
-    for (;;) {
-      auto [ec, socket] = co_await acceptor_.async_accept(as_value);
-      if (ec) co_return;
-      auto client = std::make_shared<asio::ip::tcp::socket>(std::move(socket));
-      asio::co_spawn(io_, serve(client), asio::detached);
-    }
-  }, asio::detached);
+  spawn_accept_loop(acceptor_, [this](asio::ip::tcp::socket socket) {
+    auto client = std::make_shared<asio::ip::tcp::socket>(std::move(socket));
+    asio::co_spawn(io_, serve(client), asio::detached);
+  });
 }
 
 asio::awaitable<void> test_proxy::serve(std::shared_ptr<asio::ip::tcp::socket> client) {

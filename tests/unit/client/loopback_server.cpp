@@ -10,6 +10,8 @@
 #include <asio/ssl/stream.hpp>
 #include <asio/write.hpp>
 
+#include "support/accept_loop.hpp"
+
 namespace flowtrack::test {
 namespace {
 
@@ -71,27 +73,23 @@ reply loopback_server::next_reply() {
 }
 
 void loopback_server::accept_loop() {
-  asio::co_spawn(io_, [this]() -> asio::awaitable<void> {
-    for (;;) {
-      auto [ec, socket] = co_await acceptor_.async_accept(as_value);
-      if (ec) co_return;
-      std::size_t id = 0;
-      {
-        std::lock_guard lock(mutex_);
-        id = ++connections_;
-      }
-      if (tls_) {
-        auto stream = std::make_shared<asio::ssl::stream<asio::ip::tcp::socket>>(std::move(socket), *tls_);
-        asio::co_spawn(io_, [this, id, stream]() -> asio::awaitable<void> {
-          auto [hs] = co_await stream->async_handshake(asio::ssl::stream_base::server, as_value);
-          if (!hs) co_await serve(*stream, stream->next_layer(), id);
-        }, asio::detached);
-      } else {
-        auto s = std::make_shared<asio::ip::tcp::socket>(std::move(socket));
-        asio::co_spawn(io_, [this, id, s]() -> asio::awaitable<void> { co_await serve(*s, *s, id); }, asio::detached);
-      }
+  spawn_accept_loop(acceptor_, [this](asio::ip::tcp::socket socket) {
+    std::size_t id = 0;
+    {
+      std::lock_guard lock(mutex_);
+      id = ++connections_;
     }
-  }, asio::detached);
+    if (tls_) {
+      auto stream = std::make_shared<asio::ssl::stream<asio::ip::tcp::socket>>(std::move(socket), *tls_);
+      asio::co_spawn(io_, [this, id, stream]() -> asio::awaitable<void> {
+        auto [hs] = co_await stream->async_handshake(asio::ssl::stream_base::server, as_value);
+        if (!hs) co_await serve(*stream, stream->next_layer(), id);
+      }, asio::detached);
+    } else {
+      auto s = std::make_shared<asio::ip::tcp::socket>(std::move(socket));
+      asio::co_spawn(io_, [this, id, s]() -> asio::awaitable<void> { co_await serve(*s, *s, id); }, asio::detached);
+    }
+  });
 }
 
 template <class Stream>
