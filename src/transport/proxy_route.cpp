@@ -3,22 +3,12 @@
 #include <cstdlib>
 #include <utility>
 
-#include <openssl/evp.h>
-
 #include "flowtrack/error.hpp"
+#include "transport/base64.hpp"
 #include "transport/no_proxy.hpp"
 
 namespace flowtrack::detail {
 namespace {
-
-// OpenSSL's encoder (already linked for TLS) rather than a hand-written one.
-std::string base64(std::string_view in) {
-  std::string out((in.size() + 2) / 3 * 4 + 1, '\0');  // + the NUL EVP_EncodeBlock writes
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
-  out.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
-  return out;
-}
 
 // The first of `names` that is set and not empty; `which` says which one.
 std::string first_set(const std::function<const char*(const char*)>& get, std::initializer_list<const char*> names,
@@ -37,7 +27,7 @@ proxy_route via(const proxy_url& proxy, const endpoint_url& ep, std::string_view
   proxy_route r;
   r.mode = ep.tls ? proxy_mode::tunnel : proxy_mode::forward;
   r.proxy = proxy;
-  if (!proxy.username.empty()) r.authorization = "Basic " + base64(proxy.username + ":" + proxy.password);
+  if (!proxy.username.empty()) r.authorization = "Basic " + base64_encode(proxy.username + ":" + proxy.password);
   r.request_target = ep.tls ? ep.batch_target : "http://" + ep.host_header + ep.batch_target;
   r.description = "via " + proxy.redacted() + " (" + std::string(source) + ")";
   return r;

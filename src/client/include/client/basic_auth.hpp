@@ -4,11 +4,10 @@
 #include <string>
 #include <string_view>
 
+#include "transport/base64.hpp"
+
 namespace flowtrack::detail {
 
-std::string base64_encode(std::string_view in);
-inline std::string basic_auth_value(std::string_view write_key) {
-  return "Basic " + base64_encode(std::string(write_key) + ":");
-}
+std::string basic_auth_value(std::string_view write_key);
 
 }  // namespace flowtrack::detail

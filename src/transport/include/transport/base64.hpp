@@ -1,0 +1,13 @@
+// Base64 (RFC 4648, with padding) for the Basic credentials of the Authorization and
+// Proxy-Authorization headers.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace flowtrack::detail {
+
+/// `in` in base64, padded with '=' to a multiple of 4 characters. Pure.
+std::string base64_encode(std::string_view in);
+
+}  // namespace flowtrack::detail
