@@ -19,6 +19,8 @@ namespace {
 
 constexpr std::size_t body_limit = 500000;
 
+// The generator and the hex-pair table below repeat src/wire/uuid.cpp on purpose: the ceiling
+// is plain code that uses no part of the library, so it does not share them.
 struct xoshiro256 {
   std::uint64_t s[4];
   explicit xoshiro256(std::uint64_t seed) {
