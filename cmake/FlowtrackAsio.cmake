@@ -8,7 +8,9 @@ if(_asio_version LESS 102200)
   message(FATAL_ERROR "flowtrack needs standalone Asio >= 1.22 (found ${_asio_version})")
 endif()
 
-add_library(flowtrack_asio STATIC ${CMAKE_CURRENT_LIST_DIR}/../src/asio/asio_impl.cpp)
+# Static by default; with BUILD_SHARED_LIBS=ON it is libflowtrack_asio.so, the one copy of Asio's
+# compiled part that a program, libflowtrack and libflowtrack_cli share (README, "Shared libraries").
+add_library(flowtrack_asio ${CMAKE_CURRENT_LIST_DIR}/../src/asio/asio_impl.cpp)
 add_library(flowtrack::asio ALIAS flowtrack_asio)
 target_include_directories(flowtrack_asio SYSTEM PUBLIC $<BUILD_INTERFACE:${ASIO_INCLUDE_DIR}>)
 # The Asio configuration every TU that includes Asio (the library's and its users') must share;
@@ -28,4 +30,5 @@ target_compile_definitions(flowtrack_asio PUBLIC ${FLOWTRACK_ASIO_DEFINITIONS})
 target_compile_options(flowtrack_asio PUBLIC
   $<$<CXX_COMPILER_ID:Clang>:-fno-sanitize=function>)
 target_link_libraries(flowtrack_asio PUBLIC Threads::Threads OpenSSL::SSL OpenSSL::Crypto)
-set_target_properties(flowtrack_asio PROPERTIES EXPORT_NAME asio)
+set_target_properties(flowtrack_asio PROPERTIES EXPORT_NAME asio OUTPUT_NAME flowtrack_asio)
+flowtrack_shared_library_properties(flowtrack_asio)

@@ -32,5 +32,12 @@ file(RELATIVE_PATH FLOWTRACK_PC_PREFIX_FROM_PCDIR
   /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
 list(TRANSFORM FLOWTRACK_ASIO_DEFINITIONS PREPEND -D OUTPUT_VARIABLE flowtrack_pc_defines)
 list(JOIN flowtrack_pc_defines " " FLOWTRACK_PC_ASIO_DEFINES)
+# A static libflowtrack needs its layers at link time; a shared one holds them.
+if(BUILD_SHARED_LIBS)
+  set(FLOWTRACK_PC_LAYER_LIBS "")
+else()
+  set(FLOWTRACK_PC_LAYER_LIBS
+    "-lflowtrack_transport -lflowtrack_http -lflowtrack_spool -lflowtrack_policy -lflowtrack_wire -lflowtrack_common -lflowtrack_api ")
+endif()
 configure_file(${CMAKE_CURRENT_LIST_DIR}/flowtrack.pc.in ${CMAKE_CURRENT_BINARY_DIR}/flowtrack.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/flowtrack.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

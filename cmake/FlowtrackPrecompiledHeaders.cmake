@@ -6,7 +6,7 @@
 # A precompiled header can only be loaded by a compile with the same optimisation level and the
 # same position-independence (clang refuses a -fPIC header in a -fPIE compile), so there is one
 # per family, built by a host target and reused (REUSE_FROM) by the others of its family:
-#   library  -O<build type>, -fPIC   host: flowtrack          users: flowtrack_http, mock_segment_core
+#   library  -O<build type>, -fPIC   host: flowtrack_api      users: the other layers, the client, the CLI layer, mock_segment_core
 #   app      -O<build type>, -fPIE   host: flowtrack-demo     users: the other apps and benchmarks
 #   test     -O0, -fPIE              host: flowtrack_test_pch users: every GoogleTest executable
 # Each family's list holds only what all of its translation units may see: the library's has no
