@@ -93,14 +93,30 @@ delivery_result send_one(config cfg, const char* event = "Through The Proxy", bo
   return r;
 }
 
-TEST(ClientProxy, TunnelsToAnHttpsEndpointAndChecksItsCertificate) {
-  const scoped_environment env{no_proxy_variables};
-  detail::virtual_time clock;
-  const auto pki = make_test_pki("proxy-tls");
-  loopback_server server{tls_identity{pki.server_cert.string(), pki.server_key.string()}};
+// No proxy variable from the machine (a test sets its own inside), virtual time, and on demand
+// an https loopback server with a certificate from a test CA of its own.
+class ClientProxy : public ::testing::Test {
+ protected:
+  /// Makes the test PKI (`name` names its files, `san` the names the certificate holds) and
+  /// starts the https server presenting it.
+  loopback_server& start_tls_server(const std::string& name, const std::string& san = "DNS:localhost,IP:127.0.0.1") {
+    pki_.emplace(make_test_pki(name, san));
+    return tls_server_.emplace(tls_identity{pki_->server_cert.string(), pki_->server_key.string()});
+  }
+  /// The test CA's certificate file, for config::tls.ca_file.
+  std::string ca_file() const { return pki_->ca_cert.string(); }
+
+  const scoped_environment env_{no_proxy_variables};
+  detail::virtual_time clock_;
+  std::optional<test_pki> pki_;
+  std::optional<loopback_server> tls_server_;
+};
+
+TEST_F(ClientProxy, TunnelsToAnHttpsEndpointAndChecksItsCertificate) {
+  loopback_server& server = start_tls_server("proxy-tls");
   test_proxy proxy;
   auto cfg = proxied(server.tls_url(), proxy.url());
-  cfg.tls.ca_file = pki.ca_cert.string();
+  cfg.tls.ca_file = ca_file();
   asio::io_context io;
   client c{io, cfg};
   ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
@@ -117,36 +133,30 @@ TEST(ClientProxy, TunnelsToAnHttpsEndpointAndChecksItsCertificate) {
   EXPECT_EQ(server.requests()[0].request.target, "/v1/batch");  // origin form inside the tunnel
 }
 
-TEST(ClientProxy, TheCertificateIsCheckedAgainstTheEndpointNotTheProxy) {
-  const scoped_environment env{no_proxy_variables};
-  detail::virtual_time clock;
-  const auto pki = make_test_pki("proxy-wrong-name", "DNS:somewhere-else.test");
-  loopback_server server{tls_identity{pki.server_cert.string(), pki.server_key.string()}};
+TEST_F(ClientProxy, TheCertificateIsCheckedAgainstTheEndpointNotTheProxy) {
+  loopback_server& server = start_tls_server("proxy-wrong-name", "DNS:somewhere-else.test");
   test_proxy proxy;
   auto cfg = proxied(server.tls_url(), proxy.url());
-  cfg.tls.ca_file = pki.ca_cert.string();
+  cfg.tls.ca_file = ca_file();
   const auto r = send_one(cfg);
   EXPECT_EQ(r.flushed, errc::tls_handshake_failed);
   EXPECT_EQ(proxy.tunnels(), 1u);
   EXPECT_TRUE(server.requests().empty());
 }
 
-TEST(ClientProxy, AnEndpointOnlyTheProxyCanResolve) {
-  const scoped_environment env{no_proxy_variables};
-  detail::virtual_time clock;
+TEST_F(ClientProxy, AnEndpointOnlyTheProxyCanResolve) {
   const std::string host = "api.only-the-proxy.test";
-  const auto pki = make_test_pki("proxy-only", "DNS:" + host);
-  loopback_server server{tls_identity{pki.server_cert.string(), pki.server_key.string()}};
+  loopback_server& server = start_tls_server("proxy-only", "DNS:" + host);
   test_proxy proxy{{.hosts = {{host, "127.0.0.1"}}}};
   const std::string endpoint = "https://" + host + ":" + std::to_string(server.port());
   {  // directly, the name does not resolve
     auto cfg = proxied(endpoint, "direct");
-    cfg.tls.ca_file = pki.ca_cert.string();
+    cfg.tls.ca_file = ca_file();
     cfg.retry.max_attempts = 1;
     EXPECT_EQ(send_one(cfg).why.last_error, errc::resolve_failed);
   }
   auto cfg = proxied(endpoint, proxy.url());
-  cfg.tls.ca_file = pki.ca_cert.string();
+  cfg.tls.ca_file = ca_file();
   const auto r = send_one(cfg);
   EXPECT_FALSE(r.flushed) << r.flushed.message();
   EXPECT_EQ(r.report.delivered, 1u);
@@ -155,9 +165,7 @@ TEST(ClientProxy, AnEndpointOnlyTheProxyCanResolve) {
   EXPECT_EQ(server.requests()[0].request.header("Host"), host + ":" + std::to_string(server.port()));
 }
 
-TEST(ClientProxy, AbsoluteFormRequestsToAnHttpEndpoint) {
-  const scoped_environment env{no_proxy_variables};
-  detail::virtual_time clock;
+TEST_F(ClientProxy, AbsoluteFormRequestsToAnHttpEndpoint) {
   loopback_server server;
   test_proxy proxy{{.required_authorization = good_authorization}};
   const auto r = send_one(proxied(server.url(), proxy.url(good_userinfo)));
@@ -175,14 +183,11 @@ TEST(ClientProxy, AbsoluteFormRequestsToAnHttpEndpoint) {
   EXPECT_EQ(received_messages(server).size(), 1u);
 }
 
-TEST(ClientProxy, ProxyCredentialsOpenTheTunnel) {
-  const scoped_environment env{no_proxy_variables};
-  detail::virtual_time clock;
-  const auto pki = make_test_pki("proxy-auth");
-  loopback_server server{tls_identity{pki.server_cert.string(), pki.server_key.string()}};
+TEST_F(ClientProxy, ProxyCredentialsOpenTheTunnel) {
+  loopback_server& server = start_tls_server("proxy-auth");
   test_proxy proxy{{.required_authorization = good_authorization}};
   auto cfg = proxied(server.tls_url(), proxy.url(good_userinfo));
-  cfg.tls.ca_file = pki.ca_cert.string();
+  cfg.tls.ca_file = ca_file();
   const auto r = send_one(cfg);
   EXPECT_FALSE(r.flushed) << r.flushed.message();
   EXPECT_EQ(proxy.tunnels(), 1u);
@@ -190,16 +195,13 @@ TEST(ClientProxy, ProxyCredentialsOpenTheTunnel) {
   EXPECT_TRUE(server.requests()[0].request.header("Proxy-Authorization").empty());  // the proxy's, not the server's
 }
 
-TEST(ClientProxy, A407IsReportedWithItsCauseAndStatusAndNotRetried) {
-  const scoped_environment env{no_proxy_variables};
-  detail::virtual_time clock;
-  const auto pki = make_test_pki("proxy-407");
-  loopback_server tls_server{tls_identity{pki.server_cert.string(), pki.server_key.string()}};
+TEST_F(ClientProxy, A407IsReportedWithItsCauseAndStatusAndNotRetried) {
+  loopback_server& tls_server = start_tls_server("proxy-407");
   loopback_server plain_server;
   for (const bool tls : {true, false}) {
     test_proxy proxy{{.required_authorization = good_authorization}};
     auto cfg = proxied(tls ? tls_server.tls_url() : plain_server.url(), proxy.url("ada:wrong"));
-    cfg.tls.ca_file = pki.ca_cert.string();
+    cfg.tls.ca_file = ca_file();
     std::vector<std::error_code> outcomes;
     cfg.on_delivery = [&](std::string_view, std::error_code ec) { outcomes.push_back(ec); };
     const auto r = send_one(cfg);
@@ -213,9 +215,7 @@ TEST(ClientProxy, A407IsReportedWithItsCauseAndStatusAndNotRetried) {
   EXPECT_TRUE(plain_server.requests().empty());
 }
 
-TEST(ClientProxy, A407WithASpoolIsKeptForTheNextRun) {
-  const scoped_environment env{no_proxy_variables};
-  detail::virtual_time clock;
+TEST_F(ClientProxy, A407WithASpoolIsKeptForTheNextRun) {
   const temp_dir spool{"flowtrack-proxy-407-spool"};
   loopback_server server;
   test_proxy proxy{{.required_authorization = good_authorization}};
@@ -234,23 +234,18 @@ TEST(ClientProxy, A407WithASpoolIsKeptForTheNextRun) {
   EXPECT_EQ(received_messages(server)[0]["event"], "Kept");
 }
 
-TEST(ClientProxy, ARefusedTunnelIsReportedWithTheProxyStatus) {
-  const scoped_environment env{no_proxy_variables};
-  detail::virtual_time clock;
-  const auto pki = make_test_pki("proxy-403");
-  loopback_server server{tls_identity{pki.server_cert.string(), pki.server_key.string()}};
+TEST_F(ClientProxy, ARefusedTunnelIsReportedWithTheProxyStatus) {
+  loopback_server& server = start_tls_server("proxy-403");
   test_proxy proxy{{.connect_status = 403}};
   auto cfg = proxied(server.tls_url(), proxy.url());
-  cfg.tls.ca_file = pki.ca_cert.string();
+  cfg.tls.ca_file = ca_file();
   const auto r = send_one(cfg);
   EXPECT_EQ(r.flushed, errc::proxy_refused);
   EXPECT_EQ(r.why, (diagnostics{errc::proxy_refused, 403, 1}));
   EXPECT_EQ(server.connections(), 0u);
 }
 
-TEST(ClientProxy, AnUnreachableProxyIsSpooledThenDeliveredByTheNextClient) {
-  const scoped_environment env{no_proxy_variables};
-  detail::virtual_time clock;
+TEST_F(ClientProxy, AnUnreachableProxyIsSpooledThenDeliveredByTheNextClient) {
   const temp_dir spool{"flowtrack-proxy-spool"};
   loopback_server server;
   {
@@ -275,8 +270,7 @@ TEST(ClientProxy, AnUnreachableProxyIsSpooledThenDeliveredByTheNextClient) {
   EXPECT_EQ(received_messages(server)[0]["event"], "Waited For The Proxy");
 }
 
-TEST(ClientProxy, TheEnvironmentNamesTheProxyAndNoProxyBypassesIt) {
-  detail::virtual_time clock;
+TEST_F(ClientProxy, TheEnvironmentNamesTheProxyAndNoProxyBypassesIt) {
   loopback_server server;
   test_proxy proxy;
   {
@@ -304,8 +298,7 @@ TEST(ClientProxy, TheEnvironmentNamesTheProxyAndNoProxyBypassesIt) {
   EXPECT_EQ(received_messages(server).size(), 4u);
 }
 
-TEST(ClientProxy, AnUnusableProxyFromTheEnvironmentFailsEachAttempt) {
-  detail::virtual_time clock;
+TEST_F(ClientProxy, AnUnusableProxyFromTheEnvironmentFailsEachAttempt) {
   loopback_server server;
   const scoped_environment env{with({{"HTTP_PROXY", "socks5://" + good_userinfo + "@127.0.0.1:1080"}})};
   const auto r = send_one(unit_test_config(server.url()));
@@ -314,7 +307,7 @@ TEST(ClientProxy, AnUnusableProxyFromTheEnvironmentFailsEachAttempt) {
   EXPECT_TRUE(server.requests().empty());
 }
 
-TEST(ClientProxy, ABadConfiguredProxyIsRefusedAtConstructionWithoutShowingIt) {
+TEST_F(ClientProxy, ABadConfiguredProxyIsRefusedAtConstructionWithoutShowingIt) {
   auto cfg = unit_test_config("http://127.0.0.1:9");
   cfg.proxy = "https://" + good_userinfo + "@proxy:443";
   try {
@@ -328,15 +321,13 @@ TEST(ClientProxy, ABadConfiguredProxyIsRefusedAtConstructionWithoutShowingIt) {
 
 // Everything the client says (log lines at every level, delivery callbacks, reports,
 // diagnostics) in runs that succeed, are refused (407) and cannot reach the proxy.
-TEST(ClientProxy, TheCredentialsAppearInNothingTheClientSays) {
-  detail::virtual_time clock;
-  const auto pki = make_test_pki("proxy-secrets");
-  loopback_server tls_server{tls_identity{pki.server_cert.string(), pki.server_key.string()}};
+TEST_F(ClientProxy, TheCredentialsAppearInNothingTheClientSays) {
+  loopback_server& tls_server = start_tls_server("proxy-secrets");
   loopback_server plain_server;
   test_proxy strict{{.required_authorization = good_authorization}};
   std::vector<std::string> said;
   auto record = [&](config cfg) {
-    cfg.tls.ca_file = pki.ca_cert.string();
+    cfg.tls.ca_file = ca_file();
     cfg.logger = [&](log_level, std::string_view line) { said.emplace_back(line); };
     cfg.on_delivery = [&](std::string_view, std::error_code ec, const diagnostics& why) {
       said.push_back(ec.message());
@@ -350,16 +341,13 @@ TEST(ClientProxy, TheCredentialsAppearInNothingTheClientSays) {
   };
   const std::string wrong = "ada:s3cret-wrong-pass";
   const std::string unreachable = "http://" + good_userinfo + "@127.0.0.1:" + std::to_string(closed_port());
-  {
-    const scoped_environment env{no_proxy_variables};
-    record(proxied(tls_server.tls_url(), strict.url(good_userinfo)));
-    record(proxied(plain_server.url(), strict.url(good_userinfo)));
-    record(proxied(tls_server.tls_url(), strict.url(wrong)));
-    record(proxied(plain_server.url(), strict.url(wrong)));
-    auto offline = proxied(plain_server.url(), unreachable);
-    offline.retry.max_attempts = 2;
-    record(offline);
-  }
+  record(proxied(tls_server.tls_url(), strict.url(good_userinfo)));
+  record(proxied(plain_server.url(), strict.url(good_userinfo)));
+  record(proxied(tls_server.tls_url(), strict.url(wrong)));
+  record(proxied(plain_server.url(), strict.url(wrong)));
+  auto offline = proxied(plain_server.url(), unreachable);
+  offline.retry.max_attempts = 2;
+  record(offline);
   {
     const scoped_environment env{with({{"HTTPS_PROXY", strict.url(wrong)}})};
     record(unit_test_config(tls_server.tls_url()));
