@@ -22,10 +22,21 @@ namespace {
 using namespace std::chrono_literals;
 using asio::experimental::as_tuple;
 
-TEST(ClientCompletionTokens, CallbacksGetTheOutcomeOnTheClientsExecutor) {
-  loopback_server server;
-  asio::io_context io;
-  client c{io, unit_test_config(server.url())};
+// A loopback server (the test scripts its replies) and an io_context; start() makes the client
+// on them once the test has set up what differs. Tests on virtual time emplace clock_ first.
+class ClientCompletionTokens : public ::testing::Test {
+ protected:
+  client& start(config cfg) { return client_.emplace(io_, std::move(cfg)); }
+  client& start() { return start(unit_test_config(server_.url())); }
+
+  std::optional<detail::virtual_time> clock_;
+  loopback_server server_;
+  asio::io_context io_;
+  std::optional<client> client_;
+};
+
+TEST_F(ClientCompletionTokens, CallbacksGetTheOutcomeOnTheClientsExecutor) {
+  client& c = start();
   ASSERT_FALSE(c.track(numbered_event(1)));
   std::optional<std::error_code> flushed;
   std::optional<close_report> closed;
@@ -33,25 +44,23 @@ TEST(ClientCompletionTokens, CallbacksGetTheOutcomeOnTheClientsExecutor) {
     EXPECT_FALSE(e);
     EXPECT_TRUE(c.get_executor().target<asio::io_context::executor_type>()->running_in_this_thread());
     flushed = ec;
-    EXPECT_EQ(received_messages(server).size(), 1u);  // delivered before the completion
+    EXPECT_EQ(received_messages(server_).size(), 1u);  // delivered before the completion
     c.async_close(5s, [&](std::exception_ptr e2, close_report r) {
       EXPECT_FALSE(e2);
       closed = r;
     });
   });
-  io.run_for(10s);  // returns once the close has ended the client's tasks
+  io_.run_for(10s);  // returns once the close has ended the client's tasks
   ASSERT_TRUE(flushed.has_value());
   EXPECT_EQ(*flushed, std::error_code{});
   ASSERT_TRUE(closed.has_value());
   EXPECT_EQ(closed->delivered, 1u);
-  EXPECT_TRUE(io.stopped());
+  EXPECT_TRUE(io_.stopped());
 }
 
-TEST(ClientCompletionTokens, DiagnosticsReachTheCallersObjectBeforeTheCallback) {
-  loopback_server server;
-  server.set_fallback(reply::status_code(400));
-  asio::io_context io;
-  client c{io, unit_test_config(server.url())};
+TEST_F(ClientCompletionTokens, DiagnosticsReachTheCallersObjectBeforeTheCallback) {
+  server_.set_fallback(reply::status_code(400));
+  client& c = start();
   ASSERT_FALSE(c.track(numbered_event(1)));
   diagnostics why;
   std::optional<std::error_code> flushed;
@@ -60,19 +69,17 @@ TEST(ClientCompletionTokens, DiagnosticsReachTheCallersObjectBeforeTheCallback) 
     EXPECT_EQ(why.http_status, 400);
     c.async_close(5s, [](std::exception_ptr, close_report) {});
   });
-  io.run_for(10s);
+  io_.run_for(10s);
   ASSERT_TRUE(flushed.has_value());
   EXPECT_EQ(*flushed, errc::http_status);
   EXPECT_EQ(why.last_error, errc::http_status);
 }
 
-TEST(ClientCompletionTokens, FuturesFromAThreadThatRunsNoEventLoop) {
-  loopback_server server;
-  server.script({reply::ok(), reply::status_code(400)});
-  asio::io_context io;
-  auto work = asio::make_work_guard(io);
-  std::thread runner([&] { io.run(); });
-  client c{io, unit_test_config(server.url())};
+TEST_F(ClientCompletionTokens, FuturesFromAThreadThatRunsNoEventLoop) {
+  server_.script({reply::ok(), reply::status_code(400)});
+  auto work = asio::make_work_guard(io_);
+  std::thread runner([&] { io_.run(); });
+  client& c = start();
 
   ASSERT_FALSE(c.track(numbered_event(1)));
   std::future<std::error_code> delivered = c.async_flush(asio::use_future);
@@ -93,14 +100,12 @@ TEST(ClientCompletionTokens, FuturesFromAThreadThatRunsNoEventLoop) {
   runner.join();
 }
 
-TEST(ClientCompletionTokens, DeferredOperationsStartWhenInvoked) {
-  loopback_server server;
-  asio::io_context io;
-  client c{io, unit_test_config(server.url())};
+TEST_F(ClientCompletionTokens, DeferredOperationsStartWhenInvoked) {
+  client& c = start();
   ASSERT_FALSE(c.track(numbered_event(1)));
   auto close_later = c.async_close(5s, asio::experimental::deferred);
   auto flush_later = c.async_flush(asio::experimental::deferred);
-  io.poll();
+  io_.poll();
   EXPECT_FALSE(c.track(numbered_event(2)));  // the close has not started: intake is open
   EXPECT_EQ(c.statistics().delivered, 0u);   // nor the flush (the interval is an hour)
 
@@ -110,24 +115,22 @@ TEST(ClientCompletionTokens, DeferredOperationsStartWhenInvoked) {
     flushed = ec;
     std::move(close_later)([&](std::exception_ptr, close_report r) { closed = r; });
   });
-  io.run_for(10s);
+  io_.run_for(10s);
   ASSERT_TRUE(flushed.has_value());
   EXPECT_EQ(*flushed, std::error_code{});
-  EXPECT_EQ(received_messages(server).size(), 2u);
+  EXPECT_EQ(received_messages(server_).size(), 2u);
   ASSERT_TRUE(closed.has_value());
   EXPECT_EQ(closed->delivered, 2u);
   EXPECT_EQ(c.track(numbered_event(3)), errc::closed);
 }
 
-TEST(ClientCompletionTokens, AsTupleAwaitsWithoutExceptions) {
-  loopback_server server;
-  server.set_fallback(reply::status_code(400));
-  asio::io_context io;
-  client c{io, unit_test_config(server.url())};
+TEST_F(ClientCompletionTokens, AsTupleAwaitsWithoutExceptions) {
+  server_.set_fallback(reply::status_code(400));
+  client& c = start();
   ASSERT_FALSE(c.track(numbered_event(1)));
   std::error_code flushed;
   close_report report;
-  ASSERT_TRUE(run_coroutine(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_coroutine(io_, [&]() -> asio::awaitable<void> {
     auto [flush_exception, ec] = co_await c.async_flush(as_tuple(asio::use_awaitable));
     EXPECT_FALSE(flush_exception);
     flushed = ec;
@@ -141,25 +144,24 @@ TEST(ClientCompletionTokens, AsTupleAwaitsWithoutExceptions) {
 
 // A slot bound to a callback reaches the close as the default token's coroutine does: terminal
 // and partial stop the sending at once (virtual time: the durations are exact), total is ignored.
-class ClientCallbackCloseCancellation : public ::testing::TestWithParam<asio::cancellation_type> {};
+class ClientCallbackCloseCancellation : public ClientCompletionTokens,
+                                         public ::testing::WithParamInterface<asio::cancellation_type> {};
 
 TEST_P(ClientCallbackCloseCancellation, ThroughABoundSlot) {
-  detail::virtual_time clock;
-  loopback_server server;
-  server.set_fallback(reply::blackhole());
-  asio::io_context io;
-  client c{io, unit_test_config(server.url())};
+  clock_.emplace();
+  server_.set_fallback(reply::blackhole());
+  client& c = start();
   for (int i = 0; i < 3; ++i) ASSERT_FALSE(c.track(numbered_event(i)));
   asio::cancellation_signal cancel;
   std::optional<close_report> report;
   const auto t0 = detail::engine_clock::now();
-  detail::engine_timer closed(io, detail::engine_clock::time_point::max());
+  detail::engine_timer closed(io_, detail::engine_clock::time_point::max());
   c.async_close(1s, asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, close_report r) {
                   EXPECT_FALSE(e);
                   report = r;
                   closed.cancel();
                 }));
-  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_virtual(io_, [&]() -> asio::awaitable<void> {
     detail::engine_timer at_100ms(co_await asio::this_coro::executor, t0 + 100ms);
     co_await at_100ms.async_wait(asio::use_awaitable);
     cancel.emit(GetParam());
@@ -190,28 +192,26 @@ INSTANTIATE_TEST_SUITE_P(EachType, ClientCallbackCloseCancellation,
                            }
                          });
 
-TEST(ClientCompletionTokens, TerminalCancellationOfAFlushAbandonsTheWaitNotTheDelivery) {
-  detail::virtual_time clock;
-  loopback_server server;
-  server.script({reply::status_code(503)});  // the first attempt fails, the retry is delivered
-  asio::io_context io;
-  auto cfg = unit_test_config(server.url());
+TEST_F(ClientCompletionTokens, TerminalCancellationOfAFlushAbandonsTheWaitNotTheDelivery) {
+  clock_.emplace();
+  server_.script({reply::status_code(503)});  // the first attempt fails, the retry is delivered
+  auto cfg = unit_test_config(server_.url());
   cfg.retry.base_delay = 500ms;
   cfg.retry.max_delay = 500ms;
   cfg.retry.jitter = 0;
-  client c{io, cfg};
+  client& c = start(cfg);
   ASSERT_FALSE(c.track(numbered_event(1)));
   asio::cancellation_signal cancel;
   std::exception_ptr abandoned;
   bool completed = false;
-  detail::engine_timer flush_ended(io, detail::engine_clock::time_point::max());
+  detail::engine_timer flush_ended(io_, detail::engine_clock::time_point::max());
   c.async_flush(asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, std::error_code) {
     abandoned = e;
     completed = true;
     flush_ended.cancel();
   }));
   close_report report;
-  ASSERT_TRUE(run_virtual(io, [&]() -> asio::awaitable<void> {
+  ASSERT_TRUE(run_virtual(io_, [&]() -> asio::awaitable<void> {
     const auto t0 = detail::engine_clock::now();
     detail::engine_timer later(co_await asio::this_coro::executor, t0 + 100ms);
     co_await later.async_wait(asio::use_awaitable);  // the retry waits until 500 ms
