@@ -8,6 +8,7 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
 #include <flowtrack/cli/semver.hpp>
+#include <flowtrack/endpoint.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
@@ -21,34 +22,17 @@ namespace {
 using namespace asio::experimental::awaitable_operators;
 constexpr auto as_value = asio::experimental::as_tuple(asio::use_awaitable);
 
-struct url_parts {
-  std::string host, port, target, authority;
-};
-
-std::optional<url_parts> parse_http_url(const std::string& url) {
-  constexpr std::string_view scheme = "http://";
-  if (!url.starts_with(scheme)) return std::nullopt;  // the demo's check is plain HTTP (a local mock)
-  std::string rest = url.substr(scheme.size());
-  url_parts p;
-  const auto slash = rest.find('/');
-  p.authority = rest.substr(0, slash);
-  p.target = slash == std::string::npos ? "/" : rest.substr(slash);
-  const auto colon = p.authority.rfind(':');
-  p.host = p.authority.substr(0, colon);
-  p.port = colon == std::string::npos ? "80" : p.authority.substr(colon + 1);
-  return p;
-}
-
-asio::awaitable<std::optional<std::string>> fetch_version(url_parts u) {
+// u: a plain-HTTP URL (the demo's check talks to a local mock), parsed by the client's parser.
+asio::awaitable<std::optional<std::string>> fetch_version(flowtrack::endpoint_url u) {
   auto ex = co_await asio::this_coro::executor;
   asio::ip::tcp::resolver resolver(ex);
-  auto [rec, endpoints] = co_await resolver.async_resolve(u.host, u.port, as_value);
+  auto [rec, endpoints] = co_await resolver.async_resolve(u.host, std::to_string(u.port), as_value);
   if (rec) co_return std::nullopt;
   asio::ip::tcp::socket socket(ex);
   auto [cec, ep] = co_await asio::async_connect(socket, endpoints, as_value);
   if (cec) co_return std::nullopt;
   const std::string request =
-      flowtrack::http::serialize_request_head("GET", u.target, {{"Host", u.authority}, {"Accept", "application/json"}}, 0, false);
+      flowtrack::http::serialize_request_head("GET", u.base_path.empty() ? "/" : u.base_path, {{"Host", u.host_header}, {"Accept", "application/json"}}, 0, false);
   auto [wec, n] = co_await asio::async_write(socket, asio::buffer(request), as_value);
   if (wec) co_return std::nullopt;
   flowtrack::http::response_parser parser{{.header_bytes = 8192, .body_bytes = 8192}};
@@ -83,11 +67,11 @@ std::string update_check_url(const flowtrack::cli::env_lookup& env, flowtrack::c
 
 asio::awaitable<std::optional<std::string>> check_for_update(std::string url, std::string current_version,
                                                              std::chrono::milliseconds timeout) {
-  auto parts = parse_http_url(url);
-  if (!parts) co_return std::nullopt;
+  flowtrack::endpoint_url parts;
+  if (flowtrack::parse_endpoint(url, parts) || parts.tls) co_return std::nullopt;
   asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
   try {
-    auto result = co_await (fetch_version(*parts) || timer.async_wait(as_value));
+    auto result = co_await (fetch_version(parts) || timer.async_wait(as_value));
     if (result.index() != 0) co_return std::nullopt;  // too slow
     auto latest = std::get<0>(result);
     if (latest && flowtrack::cli::is_newer_version(*latest, current_version)) co_return latest;

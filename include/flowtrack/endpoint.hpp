@@ -14,11 +14,13 @@ struct endpoint_url {
   bool tls = true;
   std::string host;          ///< name or address, without IPv6 brackets
   std::uint16_t port = 443;
+  std::string base_path;     ///< the URL's path, trailing slashes removed ("" for none)
   std::string batch_target;  ///< base path + "/v1/batch"
   std::string host_header;   ///< host, bracketed for IPv6, with ":port" when not the default
 };
 
-/// Parses "http[s]://host[:port][/base/path]" as the client does. Errors: errc::invalid_config
+/// Parses "http[s]://host[:port][/base/path]" as the client does (the demo's update check
+/// reads its URL with it too: one parser, IPv6 literals included). Errors: errc::invalid_config
 /// (other schemes, empty host, bad port, user info, query or fragment). Pure; thread-safe.
 std::error_code parse_endpoint(std::string_view url, endpoint_url& out);
 

@@ -50,7 +50,8 @@ std::error_code parse_endpoint(std::string_view url, endpoint_url& out) {
     explicit_port = value != (ep.tls ? 443u : 80u);
     ep.port = static_cast<std::uint16_t>(value);
   }
-  ep.batch_target = std::string(path) + "/v1/batch";
+  ep.base_path = path;
+  ep.batch_target = ep.base_path + "/v1/batch";
   ep.host_header = ep.host.find(':') != std::string::npos ? "[" + ep.host + "]" : ep.host;
   if (explicit_port) ep.host_header += ":" + std::to_string(ep.port);
   out = std::move(ep);

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +20,18 @@
 
 namespace flowtrack::test {
 namespace {
+
+// Whether this machine (or container) can listen on ::1.
+bool ipv6_loopback_available() {
+  const int fd = ::socket(AF_INET6, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in6 address{};
+  address.sin6_family = AF_INET6;
+  address.sin6_addr = in6addr_loopback;
+  const bool bound = ::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
+  ::close(fd);
+  return bound;
+}
 
 using json = nlohmann::json;
 using namespace std::chrono_literals;
@@ -177,6 +191,20 @@ TEST_F(DemoE2E, SlowUpdateCheckIsNotCountedInDuration) {
   for (const auto& c : completed_per_invocation(mock.url())) {
     if (c["properties"]["command"] == "whoami") EXPECT_LT(c["properties"]["duration_ms"].get<int>(), 100);
   }
+}
+
+// The update check reads its URL with the client's parser: an IPv6 literal works (the demo's
+// own parser cut "[::1]:port" at its last colon).
+TEST_F(DemoE2E, UpdateCheckReachesAnIpv6Literal) {
+  if (!ipv6_loopback_available()) GTEST_SKIP() << "no IPv6 loopback (::1) on this machine";
+  mock_process mock({"--host", "::1"});
+  ASSERT_NE(mock.url().find("[::1]"), std::string::npos) << mock.url();
+  ASSERT_EQ(http_post(mock.url(), "/admin/latest-version", R"({"version":"99.0.0"})").response.status, 200);
+  ASSERT_EQ(demo(mock.url(), {"login", "--user", "ada"}).exit_code, 0);
+  auto run = demo(mock.url(), {"whoami"},
+                  {{"FLOWTRACK_UPDATE_URL", mock.url() + "/cli/latest-version"}, {"FLOWTRACK_UPDATE_TIMEOUT_MS", "5000"}});
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_NE(run.err.find("99.0.0 is available"), std::string::npos) << run.err;
 }
 
 // With the handoff turned off: the client's bounded close (handoff_e2e_test.cpp: with it).
