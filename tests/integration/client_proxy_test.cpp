@@ -245,6 +245,25 @@ TEST_F(ClientProxy, ARefusedTunnelIsReportedWithTheProxyStatus) {
   EXPECT_EQ(server.connections(), 0u);
 }
 
+// A proxy that takes the CONNECT and never answers: the connect timeout bounds the exchange
+// (it is part of opening the connection; like every per-phase I/O timeout it runs on the real
+// clock, hence a short one), and the cause says so.
+TEST_F(ClientProxy, AProxyThatNeverAnswersTheConnectTimesOutWithThatCause) {
+  loopback_server& server = start_tls_server("proxy-silent");
+  test_proxy proxy{{.answer_connect = false}};
+  auto cfg = proxied(server.tls_url(), proxy.url());
+  cfg.tls.ca_file = ca_file();
+  cfg.timeouts.connect = 200ms;
+  cfg.retry.max_attempts = 1;
+  const auto r = send_one(cfg);
+  EXPECT_EQ(r.why.last_error, errc::connect_timeout);
+  EXPECT_EQ(r.why.attempts, 1);
+  EXPECT_EQ(r.report.delivered, 0u);
+  EXPECT_EQ(r.report.pending, 0u);  // resolved (failed with its cause), not left waiting
+  EXPECT_EQ(proxy.tunnels(), 0u);
+  EXPECT_EQ(server.connections(), 0u);
+}
+
 TEST_F(ClientProxy, AnUnreachableProxyIsSpooledThenDeliveredByTheNextClient) {
   const temp_dir spool{"flowtrack-proxy-spool"};
   loopback_server server;

@@ -140,6 +140,12 @@ asio::awaitable<void> test_proxy::serve(std::shared_ptr<asio::ip::tcp::socket> c
       co_await asio::async_write(*client, asio::buffer(answer), as_value);
       co_return;
     }
+    if (request.method == "CONNECT" && !options_.answer_connect) {
+      for (;;) {  // until the client gives up and closes
+        auto [ec, n] = co_await client->async_read_some(asio::buffer(buf), as_value);
+        if (ec) co_return;
+      }
+    }
     if (request.method == "CONNECT") {
       co_await tunnel(client, request.target, std::move(leftover));
       co_return;

@@ -27,6 +27,8 @@ struct test_proxy_options {
   std::map<std::string, std::string> hosts;
   /// The answer to an authorized CONNECT: 200 opens the tunnel, anything else refuses it.
   int connect_status = 200;
+  /// false: read a CONNECT and never answer it (the connection stays open until the client closes it).
+  bool answer_connect = true;
 };
 
 class test_proxy {
