@@ -23,129 +23,139 @@ bool valid_message_id(std::string_view id) {
 // Writes one message: the fields every type has around the type's own members.
 class message_writer {
  public:
-  message_writer(const encode_options& o, encoded_message& out) : o_(o), out_(out) {}
+  message_writer(const encode_options& o, encoded_message& out) : o_(o), out_(out), json_(start(out.json)) {}
 
-  std::error_code begin(std::string_view type, std::string_view given_id, const std::string& user_id,
+  errc begin(std::string_view type, std::string_view given_id, const std::string& user_id,
                         const std::string& anonymous_id) {
     if (user_id.empty() && anonymous_id.empty()) return errc::invalid_message;
     if (!valid_message_id(given_id)) return errc::invalid_message;
-    std::string& s = out_.json;
-    s.clear();
-    s.reserve(initial_capacity);
-    s.append(R"({"messageId":")");
-    out_.id_offset = static_cast<std::uint32_t>(s.size());
+    json_.put(R"({"messageId":")");
+    out_.id_offset = static_cast<std::uint32_t>(json_.size());
     if (given_id.empty()) {
-      s.resize(s.size() + 36);
-      write_uuid_v4(s.data() + out_.id_offset);
+      char* const id = json_.room(36);
+      write_uuid_v4(id);
+      json_.commit(id + 36);
     } else {
-      s.append(given_id);
+      json_.put(given_id);
     }
-    out_.id_length = static_cast<std::uint32_t>(s.size() - out_.id_offset);
-    s.append(R"(","type":")");
-    s.append(type);
-    s.push_back('"');
-    if (!user_id.empty())
-      if (auto ec = string_field("userId", user_id)) return ec;
-    if (!anonymous_id.empty())
-      if (auto ec = string_field("anonymousId", anonymous_id)) return ec;
-    return {};
+    out_.id_length = static_cast<std::uint32_t>(json_.size() - out_.id_offset);
+    json_.put(R"(","type":")");
+    json_.put(type);
+    json_.put('"');
+    errc e = written;
+    if (!user_id.empty()) e = string_field("userId", user_id);
+    if (e == written && !anonymous_id.empty()) e = string_field("anonymousId", anonymous_id);
+    return e;
   }
 
-  std::error_code string_field(std::string_view name, const std::string& value) {
+  errc string_field(std::string_view name, const std::string& value) {
     key(name);
-    return write_json_string(out_.json, value, o_.utf8);
+    return write_json_string(json_, value, o_.utf8);
   }
 
   /// `always`: written even when empty (track's properties); otherwise an empty object is left out.
-  std::error_code object_field(std::string_view name, const nlohmann::json& value, bool always = false) {
+  errc object_field(std::string_view name, const nlohmann::json& value, bool always = false) {
     if (value.is_null()) {
       if (always) {
         key(name);
-        out_.json.append("{}");
+        json_.put("{}");
       }
-      return {};
+      return written;
     }
     if (!value.is_object()) return errc::invalid_message;
-    if (value.empty() && !always) return {};
+    if (value.empty() && !always) return written;
     key(name);
-    if (auto ec = write_json_value(out_.json, value, o_.utf8, o_.max_depth)) return ec;
+    if (const errc e = write_json_value(json_, value, o_.utf8, o_.max_depth); e != written) return e;
     // Stop early on a huge value rather than encoding the rest for nothing.
-    return out_.json.size() > o_.max_message_bytes ? std::error_code(errc::message_too_large) : std::error_code();
+    return json_.size() > o_.max_message_bytes ? errc::message_too_large : written;
   }
 
-  std::error_code finish(const nlohmann::json& context, const nlohmann::json& integrations,
-                         const std::optional<timestamp>& time) {
-    if (auto ec = object_field("context", context)) return ec;
-    if (auto ec = object_field("integrations", integrations)) return ec;
+  errc finish(const nlohmann::json& context, const nlohmann::json& integrations,
+              const std::optional<timestamp>& time) {
+    if (const errc e = object_field("context", context); e != written) return e;
+    if (const errc e = object_field("integrations", integrations); e != written) return e;
     key("timestamp");
-    char ts[iso8601_length];
-    format_iso8601(time.value_or(o_.now), ts);
-    out_.json.push_back('"');
-    out_.json.append(ts, iso8601_length);
-    out_.json.append("\"}");
-    if (out_.json.size() > o_.max_message_bytes) return errc::message_too_large;
-    return {};
+    char* const at = json_.room(iso8601_length + 3);
+    at[0] = '"';
+    format_iso8601(time.value_or(o_.now), at + 1);
+    std::memcpy(at + 1 + iso8601_length, "\"}", 2);
+    json_.commit(at + iso8601_length + 3);
+    return json_.size() > o_.max_message_bytes ? errc::message_too_large : written;
   }
 
  private:
-  void key(std::string_view name) {  // names are our short literals: one append
-    char buf[32];
-    buf[0] = ',';
-    buf[1] = '"';
-    std::memcpy(buf + 2, name.data(), name.size());
-    buf[2 + name.size()] = '"';
-    buf[3 + name.size()] = ':';
-    out_.json.append(buf, name.size() + 4);
+  static std::string& start(std::string& json) {  // the message replaces what json held
+    json.clear();
+    json.reserve(initial_capacity);
+    return json;
+  }
+
+  void key(std::string_view name) {  // names are our short literals: one copy
+    char* const at = json_.room(name.size() + 4);
+    at[0] = ',';
+    at[1] = '"';
+    std::memcpy(at + 2, name.data(), name.size());
+    at[2 + name.size()] = '"';
+    at[3 + name.size()] = ':';
+    json_.commit(at + name.size() + 4);
   }
 
   const encode_options& o_;
   encoded_message& out_;
+  json_out json_;  // out_.json, cut to what was written when the writer goes away
 };
 
 // Runs `body` and turns any exception from a malformed json value into invalid_message.
 template <class F>
 std::error_code guarded(F&& body) {
   try {
-    return body();
+    const errc e = body();
+    return e == written ? std::error_code() : std::error_code(e);
   } catch (const nlohmann::json::exception&) {
     return errc::invalid_message;
   }
 }
 
+// Each step runs while the ones before it succeeded; the first error is the result.
+template <class... Steps>
+errc in_turn(Steps&&... steps) {
+  errc e = written;
+  ((e = e == written ? steps() : e), ...);
+  return e;
+}
+
 }  // namespace
 
 std::error_code encode(const track_message& m, const encode_options& o, encoded_message& out) {
-  return guarded([&]() -> std::error_code {
+  return guarded([&] {
     if (m.event.empty()) return errc::invalid_message;
     message_writer w(o, out);
-    if (auto ec = w.begin("track", m.message_id, m.user_id, m.anonymous_id)) return ec;
-    if (auto ec = w.string_field("event", m.event)) return ec;
-    if (auto ec = w.object_field("properties", m.properties, true)) return ec;
-    return w.finish(m.context, m.integrations, m.time);
+    return in_turn([&] { return w.begin("track", m.message_id, m.user_id, m.anonymous_id); },
+                   [&] { return w.string_field("event", m.event); },
+                   [&] { return w.object_field("properties", m.properties, true); },
+                   [&] { return w.finish(m.context, m.integrations, m.time); });
   });
 }
 
 std::error_code encode(const identify_message& m, const encode_options& o, encoded_message& out) {
-  return guarded([&]() -> std::error_code {
+  return guarded([&] {
     message_writer w(o, out);
-    if (auto ec = w.begin("identify", m.message_id, m.user_id, m.anonymous_id)) return ec;
-    if (auto ec = w.object_field("traits", m.traits, true)) return ec;
-    return w.finish(m.context, m.integrations, m.time);
+    return in_turn([&] { return w.begin("identify", m.message_id, m.user_id, m.anonymous_id); },
+                   [&] { return w.object_field("traits", m.traits, true); },
+                   [&] { return w.finish(m.context, m.integrations, m.time); });
   });
 }
 
 namespace {
 template <class Message>
 std::error_code encode_view(std::string_view type, const Message& m, const encode_options& o, encoded_message& out) {
-  return guarded([&]() -> std::error_code {
+  return guarded([&] {
     message_writer w(o, out);
-    if (auto ec = w.begin(type, m.message_id, m.user_id, m.anonymous_id)) return ec;
-    if (!m.name.empty())
-      if (auto ec = w.string_field("name", m.name)) return ec;
-    if (!m.category.empty())
-      if (auto ec = w.string_field("category", m.category)) return ec;
-    if (auto ec = w.object_field("properties", m.properties, true)) return ec;
-    return w.finish(m.context, m.integrations, m.time);
+    return in_turn([&] { return w.begin(type, m.message_id, m.user_id, m.anonymous_id); },
+                   [&] { return m.name.empty() ? written : w.string_field("name", m.name); },
+                   [&] { return m.category.empty() ? written : w.string_field("category", m.category); },
+                   [&] { return w.object_field("properties", m.properties, true); },
+                   [&] { return w.finish(m.context, m.integrations, m.time); });
   });
 }
 }  // namespace
@@ -159,23 +169,23 @@ std::error_code encode(const screen_message& m, const encode_options& o, encoded
 }
 
 std::error_code encode(const group_message& m, const encode_options& o, encoded_message& out) {
-  return guarded([&]() -> std::error_code {
+  return guarded([&] {
     if (m.group_id.empty()) return errc::invalid_message;
     message_writer w(o, out);
-    if (auto ec = w.begin("group", m.message_id, m.user_id, m.anonymous_id)) return ec;
-    if (auto ec = w.string_field("groupId", m.group_id)) return ec;
-    if (auto ec = w.object_field("traits", m.traits, true)) return ec;
-    return w.finish(m.context, m.integrations, m.time);
+    return in_turn([&] { return w.begin("group", m.message_id, m.user_id, m.anonymous_id); },
+                   [&] { return w.string_field("groupId", m.group_id); },
+                   [&] { return w.object_field("traits", m.traits, true); },
+                   [&] { return w.finish(m.context, m.integrations, m.time); });
   });
 }
 
 std::error_code encode(const alias_message& m, const encode_options& o, encoded_message& out) {
-  return guarded([&]() -> std::error_code {
+  return guarded([&] {
     if (m.previous_id.empty() || m.user_id.empty()) return errc::invalid_message;
     message_writer w(o, out);
-    if (auto ec = w.begin("alias", m.message_id, m.user_id, m.anonymous_id)) return ec;
-    if (auto ec = w.string_field("previousId", m.previous_id)) return ec;
-    return w.finish(m.context, m.integrations, m.time);
+    return in_turn([&] { return w.begin("alias", m.message_id, m.user_id, m.anonymous_id); },
+                   [&] { return w.string_field("previousId", m.previous_id); },
+                   [&] { return w.finish(m.context, m.integrations, m.time); });
   });
 }
 

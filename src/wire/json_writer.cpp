@@ -40,62 +40,76 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
   return n;
 }
 
-// Whether any of 8 bytes needs more than a copy: < 0x20, '"', '\\' or >= 0x80. Exact as a
-// yes/no answer (the classic "has less than"/"has zero byte" tricks, valid for n <= 128).
-inline bool needs_attention(std::uint64_t x) noexcept {
+// The bytes of x that need more than a copy (< 0x20, '"', '\\' or >= 0x80) have their high bit
+// set in the result; zero when none does. Exact as a yes/no answer (the classic "has less
+// than"/"has zero byte" tricks, valid for n <= 128).
+inline std::uint64_t attention(std::uint64_t x) noexcept {
   constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
   const std::uint64_t control = (x - ones * 0x20) & ~x;
   const std::uint64_t q = x ^ (ones * '"'), quote = (q - ones) & ~q;
   const std::uint64_t b = x ^ (ones * '\\'), backslash = (b - ones) & ~b;
-  return ((control | quote | backslash | x) & highs) != 0;
+  return (control | quote | backslash | x) & highs;
 }
+
+inline bool needs_attention(std::uint64_t x) noexcept { return attention(x) != 0; }
 
 inline bool plain_ascii(unsigned char c) noexcept { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
 
-std::error_code write_number(std::string& out, const nlohmann::json& v) {
-  char buf[32];
-  std::to_chars_result r;
-  switch (v.type()) {
-    case nlohmann::json::value_t::number_integer:
-      r = std::to_chars(buf, buf + sizeof buf, v.get_ref<const nlohmann::json::number_integer_t&>());
-      break;
-    case nlohmann::json::value_t::number_unsigned:
-      r = std::to_chars(buf, buf + sizeof buf, v.get_ref<const nlohmann::json::number_unsigned_t&>());
-      break;
-    default: {
-      const double d = v.get_ref<const nlohmann::json::number_float_t&>();
-      if (!std::isfinite(d)) return errc::invalid_number;
-      r = std::to_chars(buf, buf + sizeof buf, d);
-      break;
+// Copies n bytes from `from` to `to` and says whether all of them are copied as they are (the
+// common case; otherwise `to` holds a partial copy to be overwritten). Whole words, checked as
+// they are copied: the last word overlaps the one before it and strings under 8 bytes are read
+// as two overlapping halves or three single bytes, so nothing is read outside the string and
+// there is neither a byte loop nor a call to memcpy for a short string.
+inline bool copy_if_plain(char* to, const char* from, std::size_t n) noexcept {
+  std::uint64_t bad = 0;
+  if (n >= 8) {
+    std::uint64_t w;
+    for (std::size_t i = 0; i + 8 < n; i += 8) {
+      std::memcpy(&w, from + i, 8);
+      bad |= attention(w);
+      std::memcpy(to + i, &w, 8);
     }
+    std::memcpy(&w, from + n - 8, 8);
+    bad |= attention(w);
+    std::memcpy(to + n - 8, &w, 8);
+  } else if (n >= 4) {
+    std::uint32_t lo, hi;
+    std::memcpy(&lo, from, 4);
+    std::memcpy(&hi, from + n - 4, 4);
+    bad = attention(lo | (std::uint64_t{hi} << 32));
+    std::memcpy(to, &lo, 4);
+    std::memcpy(to + n - 4, &hi, 4);
+  } else if (n > 0) {
+    const auto first = static_cast<unsigned char>(from[0]), mid = static_cast<unsigned char>(from[n / 2]),
+               last = static_cast<unsigned char>(from[n - 1]);
+    constexpr std::uint64_t spaces = 0x2020202020000000ULL;  // plain fillers for the other 5 bytes
+    bad = attention(spaces | first | (std::uint64_t{mid} << 8) | (std::uint64_t{last} << 16));
+    to[0] = static_cast<char>(first);
+    to[n / 2] = static_cast<char>(mid);
+    to[n - 1] = static_cast<char>(last);
   }
-  out.append(buf, r.ptr);
-  return {};
+  return bad == 0;
 }
 
-}  // namespace
-
-std::error_code write_json_string(std::string& out, std::string_view s, utf8_policy policy) {
+// The escapes and the UTF-8 checks, for a string copy_if_plain() refused.
+errc write_escaped(json_out& out, std::string_view s, utf8_policy policy) {
   static constexpr char hex[] = "0123456789abcdef";
-  out.push_back('"');
-  std::size_t run = 0;  // start of the pending run of bytes copied as they are
-  std::size_t i = 0;
+  out.put('"');
   const std::size_t n = s.size();
   const char* const p = s.data();
+  std::size_t run = 0;  // start of the pending run of bytes copied as they are
+  std::size_t i = 0;
   while (i < n) {
-    // Fast path: 8 plain ASCII bytes at a time, then byte by byte up to the next special one.
-    for (std::uint64_t w; i + 8 <= n; i += 8) {
+    for (std::uint64_t w; i + 8 <= n; i += 8) {  // long runs of plain bytes: a word at a time
       std::memcpy(&w, p + i, 8);
       if (needs_attention(w)) break;
     }
-    if (n - i < 8) {  // the tail (most keys are shorter than 8 bytes): one word, padded with spaces
-      std::uint64_t w = 0x2020202020202020ULL;
-      std::memcpy(&w, p + i, n - i);
-      if (!needs_attention(w)) break;
-    }
-    while (i < n && plain_ascii(static_cast<unsigned char>(p[i]))) ++i;
     if (i == n) break;
     const auto c = static_cast<unsigned char>(p[i]);
+    if (plain_ascii(c)) {
+      ++i;
+      continue;
+    }
     if (c >= 0x80) {
       const std::size_t len = utf8_sequence_length(s, i);
       if (len != 0) {
@@ -103,80 +117,125 @@ std::error_code write_json_string(std::string& out, std::string_view s, utf8_pol
         continue;
       }
       if (policy == utf8_policy::reject) return errc::invalid_utf8;
-      out.append(p + run, i - run);
-      out.append(replacement);
+      out.put(s.substr(run, i - run));
+      out.put(replacement);
       run = ++i;
       continue;
     }
-    out.append(s.data() + run, i - run);
+    out.put(s.substr(run, i - run));
     switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\b': out.append("\\b"); break;
-      case '\f': out.append("\\f"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
+      case '"': out.put("\\\""); break;
+      case '\\': out.put("\\\\"); break;
+      case '\b': out.put("\\b"); break;
+      case '\f': out.put("\\f"); break;
+      case '\n': out.put("\\n"); break;
+      case '\r': out.put("\\r"); break;
+      case '\t': out.put("\\t"); break;
       default: {
         const char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-        out.append(esc, 6);
+        out.put(std::string_view(esc, 6));
       }
     }
     run = ++i;
   }
-  out.append(s.data() + run, s.size() - run);
-  out.push_back('"');
-  return {};
+  out.put(s.substr(run));
+  out.put('"');
+  return written;
+}
+
+template <class Number>
+void write_integer(json_out& out, Number v) {
+  constexpr std::size_t longest = 24;
+  char* const at = out.room(longest);
+  out.commit(std::to_chars(at, at + longest, v).ptr);
+}
+
+errc write_double(json_out& out, double d) {
+  if (!std::isfinite(d)) return errc::invalid_number;
+  constexpr std::size_t longest = 32;  // a double's shortest form is at most 24 characters
+  char* const at = out.room(longest);
+  out.commit(std::to_chars(at, at + longest, d).ptr);
+  return written;
+}
+
+std::error_code to_error_code(errc e) { return e == written ? std::error_code() : std::error_code(e); }
+
+}  // namespace
+
+errc write_json_string(json_out& out, std::string_view s, utf8_policy policy) {
+  const std::size_t n = s.size();
+  char* const at = out.room(n + 2);
+  if (!copy_if_plain(at + 1, s.data(), n)) return write_escaped(out, s, policy);
+  at[0] = '"';
+  at[n + 1] = '"';
+  out.commit(at + n + 2);
+  return written;
 }
 
 // NOLINTNEXTLINE(misc-no-recursion): one level per nested value, bounded by max_depth
-std::error_code write_json_value(std::string& out, const nlohmann::json& v, utf8_policy policy,
-                                 std::size_t max_depth) {
-  using t = nlohmann::json::value_t;
+errc write_json_value(json_out& out, const nlohmann::json& v, utf8_policy policy, std::size_t max_depth) {
+  using json = nlohmann::json;
+  using t = json::value_t;
+  // get_ptr after the type switch: the type is known, so no check that could throw.
   switch (v.type()) {
     case t::null:
     case t::discarded:
-      out.append("null");
-      return {};
+      out.put("null");
+      return written;
     case t::boolean:
-      out.append(v.get_ref<const bool&>() ? "true" : "false");
-      return {};
+      out.put(*v.get_ptr<const json::boolean_t*>() ? std::string_view("true") : std::string_view("false"));
+      return written;
     case t::number_integer:
+      write_integer(out, *v.get_ptr<const json::number_integer_t*>());
+      return written;
     case t::number_unsigned:
+      write_integer(out, *v.get_ptr<const json::number_unsigned_t*>());
+      return written;
     case t::number_float:
-      return write_number(out, v);
+      return write_double(out, *v.get_ptr<const json::number_float_t*>());
     case t::string:
-      return write_json_string(out, v.get_ref<const std::string&>(), policy);
+      return write_json_string(out, *v.get_ptr<const json::string_t*>(), policy);
     case t::binary:
       return errc::invalid_message;  // no JSON form
     case t::array: {
       if (max_depth == 0) return errc::nesting_too_deep;
-      out.push_back('[');
+      out.put('[');
       bool first = true;
-      for (const auto& item : v.get_ref<const nlohmann::json::array_t&>()) {
-        if (!first) out.push_back(',');
+      for (const auto& item : *v.get_ptr<const json::array_t*>()) {
+        if (!first) out.put(',');
         first = false;
-        if (auto ec = write_json_value(out, item, policy, max_depth - 1)) return ec;
+        if (const errc e = write_json_value(out, item, policy, max_depth - 1); e != written) return e;
       }
-      out.push_back(']');
-      return {};
+      out.put(']');
+      return written;
     }
     case t::object: {
       if (max_depth == 0) return errc::nesting_too_deep;
-      out.push_back('{');
+      out.put('{');
       bool first = true;
-      for (const auto& [key, value] : v.get_ref<const nlohmann::json::object_t&>()) {  // the json's own order
-        if (!first) out.push_back(',');
+      for (const auto& [key, value] : *v.get_ptr<const json::object_t*>()) {  // the json's own order
+        if (!first) out.put(',');
         first = false;
-        if (auto ec = write_json_string(out, key, policy)) return ec;
-        out.push_back(':');
-        if (auto ec = write_json_value(out, value, policy, max_depth - 1)) return ec;
+        if (const errc e = write_json_string(out, key, policy); e != written) return e;
+        out.put(':');
+        if (const errc e = write_json_value(out, value, policy, max_depth - 1); e != written) return e;
       }
-      out.push_back('}');
-      return {};
+      out.put('}');
+      return written;
     }
   }
   return errc::invalid_message;
+}
+
+std::error_code write_json_string(std::string& out, std::string_view s, utf8_policy policy) {
+  json_out o(out);
+  return to_error_code(write_json_string(o, s, policy));
+}
+
+std::error_code write_json_value(std::string& out, const nlohmann::json& v, utf8_policy policy,
+                                 std::size_t max_depth) {
+  json_out o(out);
+  return to_error_code(write_json_value(o, v, policy, max_depth));
 }
 
 }  // namespace flowtrack::detail

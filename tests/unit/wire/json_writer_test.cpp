@@ -62,6 +62,36 @@ TEST(JsonString, EveryControlCharacterRoundTrips) {
   EXPECT_EQ(json::parse(out), all);
 }
 
+// The copy checks whole words, two overlapping halves under 8 bytes and single bytes under 4:
+// every length up to 40 with one special byte (or UTF-8 sequence) at every position, each
+// against nlohmann::json's own dump, and appended after text already in the string.
+TEST(JsonString, EveryLengthAndPositionOfASpecialByteMatchesTheReference) {
+  const std::string specials[] = {"\"", "\\", "\n", std::string(1, '\0'), "\x1f", "\xC3\xA9", "\xE2\x82\xAC",
+                                  "\xF0\x9F\x98\x80"};
+  for (std::size_t n = 0; n <= 40; ++n) {
+    const std::string plain(n, 'a');
+    EXPECT_EQ(str(plain), json(plain).dump()) << n;
+    for (const auto& special : specials)
+      for (std::size_t at = 0; at <= n; ++at) {
+        const std::string s = plain.substr(0, at) + special + plain.substr(at);
+        std::string out = "prefix:";
+        ASSERT_FALSE(write_json_string(out, s, utf8_policy::reject)) << n << " " << at;
+        EXPECT_EQ(out, "prefix:" + json(s).dump()) << n << " " << at;
+      }
+  }
+}
+
+TEST(JsonString, AnInvalidByteAtEveryLengthAndPositionIsRepairedOrRefused) {
+  for (std::size_t n = 0; n <= 40; ++n)
+    for (std::size_t at = 0; at <= n; ++at) {
+      const std::string plain(n, 'b');
+      const std::string s = plain.substr(0, at) + "\xFF" + plain.substr(at);
+      EXPECT_EQ(str(s), "\"" + plain.substr(0, at) + "\xEF\xBF\xBD" + plain.substr(at) + "\"") << n << " " << at;
+      std::string out;
+      EXPECT_EQ(write_json_string(out, s, utf8_policy::reject), errc::invalid_utf8) << n << " " << at;
+    }
+}
+
 TEST(JsonString, Utf8Table) {
   struct row {
     const char* name;
