@@ -40,47 +40,56 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   return true;
 }
 
+// "YYYY-MM-DDTHH:MM:SS." of the second `second` (seconds since the epoch), into out20.
+void format_second(std::int64_t second, char* out20) {
+  std::int64_t days = second / 86400, rem = second % 86400;
+  if (rem < 0) {
+    rem += 86400;
+    --days;
+  }
+  std::int64_t y;
+  unsigned m, d;
+  civil_from_days(days, y, m, d);
+  if (y < 0) y = 0;
+  if (y > 9999) y = 9999;
+  const auto year = static_cast<unsigned>(y), secs = static_cast<unsigned>(rem);
+  put2(out20, year / 100);
+  put2(out20 + 2, year % 100);
+  out20[4] = '-';
+  put2(out20 + 5, m);
+  out20[7] = '-';
+  put2(out20 + 8, d);
+  out20[10] = 'T';
+  put2(out20 + 11, secs / 3600);
+  out20[13] = ':';
+  put2(out20 + 14, secs / 60 % 60);
+  out20[16] = ':';
+  put2(out20 + 17, secs % 60);
+  out20[19] = '.';
+}
+
 }  // namespace
 
 void format_iso8601(std::chrono::system_clock::time_point t, char* out) {
   using namespace std::chrono;
   const std::int64_t ms = floor<milliseconds>(t.time_since_epoch()).count();
-  std::int64_t days = ms / 86400000;
-  std::int64_t rem = ms % 86400000;
-  if (rem < 0) {
-    rem += 86400000;
-    --days;
+  std::int64_t second = ms / 1000, millis = ms % 1000;
+  if (millis < 0) {
+    millis += 1000;
+    --second;
   }
-  // The date changes once a day: each thread keeps the last one formatted.
-  thread_local std::int64_t cached_days = INT64_MIN;
-  thread_local std::array<char, 10> cached_date{};
-  if (days != cached_days) {
-    std::int64_t y;
-    unsigned m, d;
-    civil_from_days(days, y, m, d);
-    if (y < 0) y = 0;
-    if (y > 9999) y = 9999;
-    const auto year = static_cast<unsigned>(y);
-    char* date = cached_date.data();
-    put2(date, year / 100);
-    put2(date + 2, year % 100);
-    date[4] = '-';
-    put2(date + 5, m);
-    date[7] = '-';
-    put2(date + 8, d);
-    cached_days = days;
+  // Everything but the milliseconds changes once a second: each thread keeps the last second
+  // it formatted (events come many to a second), so most calls copy it and write 3 digits.
+  thread_local std::int64_t cached_second = INT64_MIN;
+  thread_local std::array<char, 20> cached{};
+  if (second != cached_second) {
+    format_second(second, cached.data());
+    cached_second = second;
   }
-  std::memcpy(out, cached_date.data(), cached_date.size());
-  out[10] = 'T';
-  const auto secs = static_cast<unsigned>(rem / 1000), millis = static_cast<unsigned>(rem % 1000);
-  put2(out + 11, secs / 3600);
-  out[13] = ':';
-  put2(out + 14, secs / 60 % 60);
-  out[16] = ':';
-  put2(out + 17, secs % 60);
-  out[19] = '.';
-  out[20] = static_cast<char>('0' + millis / 100);
-  put2(out + 21, millis % 100);
+  std::memcpy(out, cached.data(), cached.size());
+  const auto mmm = static_cast<unsigned>(millis);
+  out[20] = static_cast<char>('0' + mmm / 100);
+  put2(out + 21, mmm % 100);
   out[23] = 'Z';
 }
 

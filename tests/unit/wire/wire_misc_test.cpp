@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <set>
 #include <thread>
 #include <vector>
@@ -34,6 +35,37 @@ TEST(Iso8601, FormatsKnownInstants) {
   EXPECT_EQ(to_iso8601(system_clock::time_point{}), "1970-01-01T00:00:00.000Z");
   EXPECT_EQ(to_iso8601(system_clock::time_point(milliseconds(951868799999))), "2000-02-29T23:59:59.999Z");
   EXPECT_EQ(to_iso8601(system_clock::time_point(seconds(4102444800))), "2100-01-01T00:00:00.000Z");
+}
+
+// The reference: C++20's calendar types, formatted with snprintf.
+std::string reference_iso8601(system_clock::time_point t) {
+  const auto ms = floor<milliseconds>(t);
+  const auto day = floor<days>(ms);
+  const year_month_day ymd{day};
+  const hh_mm_ss hms{ms - day};
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02lld.%03lldZ", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
+                static_cast<int>(hms.minutes().count()), static_cast<long long>(hms.seconds().count()),
+                static_cast<long long>(hms.subseconds().count()));
+  return buf;
+}
+
+// Each thread keeps the last second it formatted: instants in the same second, the next one,
+// backwards, across midnight and before 1970, one after another on the same thread.
+TEST(Iso8601, TheSecondKeptFromTheLastCallNeverLeaksIntoAnother) {
+  const std::int64_t base = 1764547199000;  // 2025-11-30T23:59:59.000Z
+  const std::int64_t offsets[] = {0, 1, 999, 1000, 1001, 0, 86400000, 86400999, -1, 5, 999, 1000, -86400000};
+  for (const std::int64_t at : {base, std::int64_t{0}}) {
+    for (const std::int64_t off : offsets) {
+      const auto t = system_clock::time_point(milliseconds(at + off));
+      EXPECT_EQ(to_iso8601(t), reference_iso8601(t)) << at + off;
+    }
+  }
+  for (std::int64_t ms = -2500; ms <= 2500; ms += 7) {  // every millisecond digit, both sides of 1970
+    const auto t = system_clock::time_point(milliseconds(ms));
+    EXPECT_EQ(to_iso8601(t), reference_iso8601(t)) << ms;
+  }
 }
 
 TEST(Iso8601, ParsesOffsetsFractionsAndRejectsJunk) {
