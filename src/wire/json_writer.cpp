@@ -183,7 +183,10 @@ errc write_json_value(json_out& out, const nlohmann::json& v, utf8_policy policy
       out.put("null");
       return written;
     case t::boolean:
-      out.put(*v.get_ptr<const json::boolean_t*>() ? std::string_view("true") : std::string_view("false"));
+      if (*v.get_ptr<const json::boolean_t*>())
+        out.put("true");
+      else
+        out.put("false");
       return written;
     case t::number_integer:
       write_integer(out, *v.get_ptr<const json::number_integer_t*>());
