@@ -78,7 +78,8 @@ class message_writer {
     char* const at = json_.room(iso8601_length + 3);
     at[0] = '"';
     format_iso8601(time.value_or(o_.now), at + 1);
-    std::memcpy(at + 1 + iso8601_length, "\"}", 2);
+    at[1 + iso8601_length] = '"';
+    at[2 + iso8601_length] = '}';
     json_.commit(at + iso8601_length + 3);
     return json_.size() > o_.max_message_bytes ? errc::message_too_large : written;
   }
