@@ -86,9 +86,14 @@ class DemoE2E : public ::testing::Test {
   static std::string host_of(const std::string& url) { return url.substr(url.find("://") + 3); }
 
   // Exactly one Invoked and one Completed for each invocation; returns the Completed events.
+  // Delivery is at least once: a batch whose answer comes after the close's grace is also handed
+  // to the drainer and arrives twice, with the same messageIds, which Segment deduplicates. So
+  // are they here.
   static std::vector<json> completed_per_invocation(const std::string& url) {
     std::map<std::string, std::vector<json>> by_invocation;
+    std::set<std::string> seen_message_ids;
     for (const auto& e : events(url, "?type=track")) {
+      if (!seen_message_ids.insert(e.value("messageId", "")).second) continue;
       if (e["event"] == "Command Invoked" || e["event"] == "Command Completed")
         by_invocation[e["properties"]["invocation_id"]].push_back(e);
     }
@@ -214,7 +219,10 @@ TEST_F(DemoE2E, BlackHoledEndpointExitsInTimeAndTheNextRunDeliversEverything) {
   auto blocked = demo(mock.url(), {"login", "--user", "ada"}, {{"FLOWTRACK_NO_TELEMETRY_HANDOFF", "1"}});
   const auto took = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(blocked.exit_code, 0);
-  EXPECT_LT(took, 1000ms + 300ms);  // FLOWTRACK_CLOSE_TIMEOUT_MS=1000, + 300 ms process overhead
+  // FLOWTRACK_CLOSE_TIMEOUT_MS=1000, plus the process's start and exit, which take up to a few
+  // hundred ms on a loaded CI machine; still well under the default 3 s close and the black hole's
+  // forever.
+  EXPECT_LT(took, 1000ms + 1000ms) << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms";
   ASSERT_EQ(http_post(mock.url(), "/admin/mode", R"({"mode":"ok"})").response.status, 200);
   ASSERT_EQ(demo(mock.url(), {"whoami"}, {{"FLOWTRACK_NO_TELEMETRY_HANDOFF", "1"}}).exit_code, 0);
   auto completed = completed_per_invocation(mock.url());
