@@ -253,75 +253,109 @@ double thread_cpu_seconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
+constexpr std::string_view envelope_head =
+    R"({"sentAt":"0000-00-00T00:00:00.000Z","context":{"library":{"name":"flowtrack",)"
+    R"("version":"0.0.0"}},"batch":[)";
+constexpr std::size_t event_max = 512;  // the event is about 300 bytes
+
+// The tuned writer: a cursor into one body sized to the limit.
+class cursor_writer {
+ public:
+  explicit cursor_writer(xoshiro256& rng) : body_(body_limit, '\0'), rng_(rng) {}
+  std::size_t size() const { return static_cast<std::size_t>(p_ - body_.data()); }
+  void restart() { p_ = put(body_.data(), envelope_head); }
+  void comma() { *p_++ = ','; }
+  void event(const plain_event& e) {
+    char* const start = p_;
+    p_ = put_event(p_, e, rng_);
+    checksum += static_cast<std::size_t>(p_ - start);
+  }
+  std::size_t finish() {
+    p_ = put(p_, "]}");
+    checksum += static_cast<unsigned char>(p_[-3]);
+    return size();
+  }
+  std::size_t checksum = 0;
+
+ private:
+  std::string body_;
+  char* p_ = nullptr;
+  xoshiro256& rng_;
+};
+
+// The naive writer: std::string appends into one body reserved to the limit.
+class naive_writer {
+ public:
+  explicit naive_writer(xoshiro256& rng) : rng_(rng) { body_.reserve(body_limit); }
+  std::size_t size() const { return body_.size(); }
+  void restart() {
+    body_.clear();
+    body_ += envelope_head;
+  }
+  void comma() { body_ += ','; }
+  void event(const plain_event& e) { append_event_naively(body_, e, rng_); }
+  std::size_t finish() {
+    body_ += "]}";
+    checksum += static_cast<unsigned char>(body_[body_.size() - 3]);
+    return body_.size();
+  }
+  std::size_t checksum = 0;
+
+ private:
+  std::string body_;
+  xoshiro256& rng_;
+};
+
+struct filled {
+  double cpu_s;
+  std::size_t bytes, batches;
+};
+
+// The W1 events 0..n-1 written by `out` into bodies of at most body_limit bytes, on this
+// thread's CPU clock.
+template <class Writer>
+filled fill_bodies(Writer& out, int n) {
+  filled f{0, 0, 0};
+  const double cpu0 = thread_cpu_seconds();
+  plain_event event;
+  out.restart();
+  bool first = true;
+  for (int i = 0; i < n; ++i) {
+    if (out.size() + event_max + 2 > body_limit) {  // this body is full
+      f.bytes += out.finish();
+      ++f.batches;
+      out.restart();
+      first = true;
+    }
+    if (!first) out.comma();
+    first = false;
+    event.user = static_cast<unsigned>(i % 1000);
+    event.sequence = static_cast<unsigned>(i);
+    out.event(event);
+  }
+  f.bytes += out.finish();
+  ++f.batches;
+  f.cpu_s = thread_cpu_seconds() - cpu0;
+  return f;
+}
+
 }  // namespace
 
 json ceiling(int n) {
-  constexpr std::string_view head = R"({"sentAt":"0000-00-00T00:00:00.000Z","context":{"library":{"name":"flowtrack",)"
-                                    R"("version":"0.0.0"}},"batch":[)";
-  constexpr std::size_t event_max = 512;  // the event is about 300 bytes
-  std::string body(body_limit, '\0');
   xoshiro256 rng(static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
-  std::size_t bytes = 0, batches = 0, checksum = 0;
-  const double cpu0 = thread_cpu_seconds();
-  char* const begin = body.data();
-  char* p = put(begin, head);
-  bool first = true;
-  plain_event event;
-  for (int i = 0; i < n; ++i) {
-    if (static_cast<std::size_t>(p - begin) + event_max + 2 > body_limit) {  // this body is full
-      p = put(p, "]}");
-      bytes += static_cast<std::size_t>(p - begin);
-      checksum += static_cast<unsigned char>(p[-3]);
-      ++batches;
-      p = put(begin, head);
-      first = true;
-    }
-    if (!first) *p++ = ',';
-    first = false;
-    event.user = static_cast<unsigned>(i % 1000);
-    event.sequence = static_cast<unsigned>(i);
-    char* const start = p;
-    p = put_event(p, event, rng);
-    checksum += static_cast<std::size_t>(p - start);
-  }
-  p = put(p, "]}");
-  bytes += static_cast<std::size_t>(p - begin);
-  ++batches;
-  const double cpu = thread_cpu_seconds() - cpu0;
-
+  cursor_writer tuned(rng);
+  const filled t = fill_bodies(tuned, n);
   // The same events, naively (see the top of this file), into the same 500 KB bodies.
-  std::string naive;
-  naive.reserve(body_limit);
-  std::size_t naive_bytes = 0;
-  const double naive_cpu0 = thread_cpu_seconds();
-  naive += head;
-  first = true;
-  for (int i = 0; i < n; ++i) {
-    if (naive.size() + event_max + 2 > body_limit) {
-      naive += "]}";
-      naive_bytes += naive.size();
-      checksum += static_cast<unsigned char>(naive[naive.size() - 3]);
-      naive.clear();
-      naive += head;
-      first = true;
-    }
-    if (!first) naive += ',';
-    first = false;
-    event.user = static_cast<unsigned>(i % 1000);
-    event.sequence = static_cast<unsigned>(i);
-    append_event_naively(naive, event, rng);
-  }
-  naive += "]}";
-  naive_bytes += naive.size();
-  const double naive_cpu = thread_cpu_seconds() - naive_cpu0;
+  naive_writer naive(rng);
+  const filled v = fill_bodies(naive, n);
   return {{"workload", "ceiling"},
           {"events", n},
-          {"ns_per_event", cpu * 1e9 / n},
-          {"naive_ns_per_event", naive_cpu * 1e9 / n},
-          {"naive_body_bytes_per_event", static_cast<double>(naive_bytes) / n},
-          {"body_bytes_per_event", static_cast<double>(bytes) / n},
-          {"batches", batches},
-          {"checksum", checksum}};  // printed so the writing cannot be optimised away
+          {"ns_per_event", t.cpu_s * 1e9 / n},
+          {"naive_ns_per_event", v.cpu_s * 1e9 / n},
+          {"naive_body_bytes_per_event", static_cast<double>(v.bytes) / n},
+          {"body_bytes_per_event", static_cast<double>(t.bytes) / n},
+          {"batches", t.batches},
+          {"checksum", tuned.checksum + naive.checksum}};  // printed so the writing cannot be optimised away
 }
 
 workload add_ceiling(CLI::App& app) {
