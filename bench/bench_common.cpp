@@ -1,8 +1,10 @@
 #include "bench_common.hpp"
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
 #include <string>
 
 namespace flowtrack::bench {
@@ -34,6 +36,15 @@ double peak_rss_mib() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
   return static_cast<double>(u.ru_maxrss) / 1024.0;
+}
+
+resident_now resident_mib() {
+  // statm: size, resident, shared (file-backed resident), ... in pages.
+  std::ifstream statm("/proc/self/statm");
+  double size = 0, resident = 0, shared = 0;
+  statm >> size >> resident >> shared;
+  const double page_mib = static_cast<double>(::sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+  return {.total_mib = resident * page_mib, .file_mib = shared * page_mib};
 }
 
 json percentiles(std::vector<std::int64_t>& ns) {

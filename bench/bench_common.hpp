@@ -39,6 +39,13 @@ track_message command_completed(int i);
 double cpu_seconds();
 /// Peak resident set size of this process, MiB.
 double peak_rss_mib();
+/// This process's resident memory now, MiB: all of it, and the part mapped from files (the
+/// binary and the shared libraries, pages other processes share); the rest is anonymous.
+struct resident_now {
+  double total_mib = 0, file_mib = 0;
+  json to_json() const { return {{"total_mib", total_mib}, {"file_mib", file_mib}, {"anonymous_mib", total_mib - file_mib}}; }
+};
+resident_now resident_mib();
 /// {p50_ns, p99_ns, max_ns} of the samples (sorts them).
 json percentiles(std::vector<std::int64_t>& ns);
 

@@ -3,6 +3,7 @@
 // CPU s, peak RSS, events/s, CPU-s per 100k events, wire bytes per event; then, in the same
 // process, the ceiling (bench/ceiling.cpp: the same events written by plain code, tuned and
 // naively) and the client's CPU per event over each.
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <memory>
@@ -27,6 +28,7 @@ struct w1_options {
   int threads = 1;
   bool gzip = false;
   bool fresh = false;
+  std::size_t queue_capacity = flowtrack::config{}.queue_capacity;
 };
 
 // A producer's event. By default the producer reuses one message and changes what differs per
@@ -54,11 +56,20 @@ class producer_event {
   bool fresh_;
 };
 
-json w1(const std::string& endpoint, const std::string& key, int n, int threads, bool gzip, bool fresh) {
+json w1(const w1_options& o) {
+  const std::string& endpoint = o.endpoint;
+  const int n = o.events, threads = o.threads;
+  const bool fresh = o.fresh;
   flowtrack::test::http_post(endpoint, "/admin/reset", "");
+  // The process before the client exists: the binary, the shared libraries, the allocator.
+  const resident_now before_client = resident_mib();
   asio::io_context io;
-  // Largest batches Segment accepts; the default queue capacity (10000) is the memory bound.
-  flowtrack::config cfg{.write_key = key, .endpoint = endpoint, .batch_max_messages = 2500, .gzip = gzip};
+  // Largest batches Segment accepts; the queue capacity (by default 10000) is the memory bound.
+  flowtrack::config cfg{.write_key = o.key,
+                        .endpoint = endpoint,
+                        .batch_max_messages = 2500,
+                        .queue_capacity = o.queue_capacity,
+                        .gzip = o.gzip};
   flowtrack::client c{io, cfg};
   auto guard = asio::make_work_guard(io);
   std::thread runner([&] { io.run(); });
@@ -82,14 +93,18 @@ json w1(const std::string& endpoint, const std::string& key, int n, int threads,
     });
   }
   for (auto& p : producers) p.join();
+  // The last event is queued: the queue is at its fullest about now.
+  const resident_now at_last_track = resident_mib();
   std::promise<flowtrack::close_report> closed;
   asio::co_spawn(io, [&]() -> asio::awaitable<void> { closed.set_value(co_await c.async_close(std::chrono::seconds(120))); },
                  asio::detached);
   const auto report = closed.get_future().get();
   const double wall = std::chrono::duration<double>(steady::now() - t0).count();
   const double cpu = cpu_seconds() - cpu0;
-  // Read before the ceiling below runs: its own bodies are not the client's memory.
-  const double peak_rss = peak_rss_mib();
+  // Read before the ceiling below runs: its own bodies are not the client's memory. The
+  // kernel's high-water mark is only brought up to date at some points (an unmap, this read),
+  // so a peak between them can be missed: the sample at the last track() bounds it too.
+  const double peak_rss = std::max(peak_rss_mib(), at_last_track.total_mib);
   guard.reset();
   runner.join();
   const auto stats = flowtrack::test::http_get(endpoint, "/admin/stats").json();
@@ -101,11 +116,15 @@ json w1(const std::string& endpoint, const std::string& key, int n, int threads,
   return {{"workload", "w1"},
           {"events", n},
           {"threads", threads},
-          {"gzip", gzip},
+          {"gzip", o.gzip},
+          {"queue_capacity", o.queue_capacity},
           {"events_built", fresh ? "fresh" : "reused"},
           {"wall_s", wall},
           {"cpu_s", cpu},
           {"peak_rss_mib", peak_rss},
+          {"rss_before_client", before_client.to_json()},
+          {"rss_at_last_track", at_last_track.to_json()},
+          {"peak_rss_over_before_client_mib", peak_rss - before_client.total_mib},
           {"delivered_reported", report.delivered},
           {"delivered_at_sink", stats.value("events_accepted", 0)},
           {"events_per_s", static_cast<double>(stats.value("events_accepted", 0)) / wall},
@@ -131,7 +150,9 @@ workload add_w1(CLI::App& app) {
   cmd->add_option("--threads", o->threads)->check(CLI::Range(1, 64));
   cmd->add_flag("--gzip", o->gzip);
   cmd->add_flag("--fresh-events", o->fresh, "build every event's nlohmann::json from scratch");
-  return {cmd, [o] { return w1(o->endpoint, o->key, o->events, o->threads, o->gzip, o->fresh); }};
+  cmd->add_option("--queue-capacity", o->queue_capacity, "the client's queue_capacity (the memory bound)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10000000}));
+  return {cmd, [o] { return w1(*o); }};
 }
 
 }  // namespace flowtrack::bench
