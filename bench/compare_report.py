@@ -58,6 +58,18 @@ def main():
         b, a = cells
         ratio = f"{a / b:.3f}" if a is not None and b else "-"
         print(f"| W1 client CPU / ceiling | {'-' if b is None else f'{b:.2f}'} | {'-' if a is None else f'{a:.2f}'} | {ratio} |")
+    # The same over the naive serializer (ceilings from before it existed have no such figure).
+    naive = [l["naive_ns_per_event"] for l in lines if l.get("name") == "ceiling" and "naive_ns_per_event" in l]
+    if naive:
+        c = statistics.median(naive)
+        print(f"| ceiling, naive serializer (ns/event) | {c:.1f} | {c:.1f} | |")
+        cells = []
+        for build in ("before", "after"):
+            cpu = [l["cpu_s_per_100k"] * 1e4 for l in lines if l.get("build") == build and l.get("name") == "w1"]
+            cells.append(statistics.median(cpu) / c if cpu else None)
+        b, a = cells
+        ratio = f"{a / b:.3f}" if a is not None and b else "-"
+        print(f"| W1 client CPU / naive serializer | {'-' if b is None else f'{b:.2f}'} | {'-' if a is None else f'{a:.2f}'} | {ratio} |")
     cells = []
     for build in ("before", "after"):
         one = [l["events_per_s"] for l in lines if l.get("build") == build and l.get("name") == "w1"]
