@@ -1,9 +1,11 @@
 #include "client/basic_auth.hpp"
 
+#include "transport/base64.hpp"
+
 namespace flowtrack::detail {
 
 std::string basic_auth_value(std::string_view write_key) {
-  return "Basic " + base64_encode(std::string(write_key) + ":");
+  return basic_credentials(write_key, "");
 }
 
 }  // namespace flowtrack::detail

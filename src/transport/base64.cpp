@@ -13,4 +13,11 @@ std::string base64_encode(std::string_view in) {
   return out;
 }
 
+std::string basic_credentials(std::string_view user, std::string_view password) {
+  std::string pair;
+  pair.reserve(user.size() + 1 + password.size());
+  pair.append(user).append(1, ':').append(password);
+  return "Basic " + base64_encode(pair);
+}
+
 }  // namespace flowtrack::detail

@@ -27,7 +27,7 @@ proxy_route via(const proxy_url& proxy, const endpoint_url& ep, std::string_view
   proxy_route r;
   r.mode = ep.tls ? proxy_mode::tunnel : proxy_mode::forward;
   r.proxy = proxy;
-  if (!proxy.username.empty()) r.authorization = "Basic " + base64_encode(proxy.username + ":" + proxy.password);
+  if (!proxy.username.empty()) r.authorization = basic_credentials(proxy.username, proxy.password);
   r.request_target = ep.tls ? ep.batch_target : "http://" + ep.host_header + ep.batch_target;
   r.description = "via " + proxy.redacted() + " (" + std::string(source) + ")";
   return r;
